@@ -1,0 +1,5 @@
+"""`python -m flowlint` runs the command line."""
+
+from flowlint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Analysis stage of flowlint."""

@@ -1,0 +1,1 @@
+"""Frontend stage of flowlint."""

@@ -1,0 +1,1 @@
+"""Policy stage of flowlint."""

@@ -1,0 +1,167 @@
+"""Typed, frozen policy objects: what the loader produces and every later stage reads.
+
+A `Policy` is the merge of one or more TOML files (shipped packs and the user's own). Each entry
+remembers where it was defined (`EntryRef`) so that errors and reports can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Lawful = Union[bool, Literal["unknown"]]
+# An argument selector: a position (0-based) or a keyword name.
+ArgKey = Union[int, str]
+# Where a propagator reads from / writes to: "args" (every argument), "receiver", "return",
+# or an explicit tuple of argument positions / keyword names.
+Endpoint = Union[Literal["args", "receiver", "return"], tuple[ArgKey, ...]]
+
+SINK_KINDS: tuple[str, ...] = (
+    "collection.store",
+    "collection.file",
+    "collection.index",
+    "collection.cache",
+    "collection.object_store",
+    "collection.log",
+    "disclosure.third_party",
+    "processing.biometric",
+    "processing.training",
+)
+SEVERITIES: tuple[str, ...] = ("error", "warning", "note")
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """Where an entry was defined: `core.toml: [[sinks]] #3 (line 40)`."""
+
+    file: str  # display path of the policy file, or `<inline>` for source annotations
+    table: str  # "sinks", "origins", ... ; "policy" for the header
+    index: int  # 1-based position among the entries of that table in that file
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: [[{self.table}]] #{self.index}"
+        return f"{where} (line {self.line})" if self.line else where
+
+
+@dataclass(frozen=True)
+class Origin:
+    id: str
+    provider: str
+    collection: str
+    lawful: Lawful
+    categories: tuple[str, ...]
+    purposes: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    origin: str
+    calls: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()  # "module.function:param"
+    taints: Literal["return", "arguments", "receiver"] = "return"
+    categories: tuple[str, ...] | None = None  # None: the origin's categories
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Sink:
+    kind: str
+    calls: tuple[str, ...]
+    args: tuple[ArgKey, ...] | None = None  # None: every argument and the receiver
+    purpose: str | None = None
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Propagator:
+    calls: tuple[str, ...]
+    from_: Endpoint = "args"
+    to: Endpoint = "return"
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Transform:
+    calls: tuple[str, ...]
+    adds: tuple[str, ...] = ()
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Sanitizer:
+    calls: tuple[str, ...]
+    clears: Literal["all"] | tuple[str, ...] = "all"
+    marks: tuple[str, ...] = ()
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Guard:
+    calls: tuple[str, ...]
+    when: Literal["true", "false", "returns"] = "true"
+    applies: Literal["arguments", "branch"] = "arguments"
+    clears: Literal["all"] | tuple[str, ...] = ()
+    marks: tuple[str, ...] = ()
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A rule's `when` / `unless` table: every key given must hold (values are globs or values).
+
+    `None` means the key was not given (no constraint); an empty tuple never matches.
+    """
+
+    lawful: tuple[Lawful, ...] | None = None
+    sink_kind: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    collection: tuple[str, ...] | None = None
+    origin: tuple[str, ...] | None = None
+    marks: tuple[str, ...] | None = None
+    # true: the sink declares a purpose that is not among the origin's purposes
+    purpose_incompatible: tuple[bool, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Literal["error", "warning", "note"]
+    message: str
+    cite: tuple[str, ...] = ()
+    rationale: str = ""
+    when: Condition = Condition()
+    unless: Condition | None = None
+    ref: EntryRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    """One loaded file: its display path, `[policy] name` and content hash."""
+
+    path: str
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    files: tuple[PolicyFile, ...] = ()
+    origins: tuple[Origin, ...] = ()
+    sources: tuple[Source, ...] = ()
+    sinks: tuple[Sink, ...] = ()
+    propagators: tuple[Propagator, ...] = ()
+    transforms: tuple[Transform, ...] = ()
+    sanitizers: tuple[Sanitizer, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    def origin(self, origin_id: str) -> Origin:
+        for origin in self.origins:
+            if origin.id == origin_id:
+                return origin
+        raise KeyError(origin_id)

@@ -1,0 +1,1 @@
+"""Report stage of flowlint."""

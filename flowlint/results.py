@@ -1,0 +1,76 @@
+"""What a run produces: diagnostics about files and findings with their witness traces.
+
+These frozen records are the only thing reporters see (reporters never re-analyse).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span in a project file; `path` is relative to the project root with `/`; 1-based."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem with an input file (not a finding): syntax error, undecodable, too large, ..."""
+
+    path: str
+    line: int
+    column: int
+    code: str  # FL9xx
+    message: str
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    location: Location
+    kind: str  # "source" | "step" | "call" | "return" | "sink"
+    note: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    symbol: str
+    location: Location
+    kind: str | None = None  # sink kind for sinks
+
+
+@dataclass(frozen=True)
+class OriginFacts:
+    id: str
+    provider: str
+    lawful: bool | str
+    collection: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: str
+    message: str
+    fingerprint: str
+    citations: tuple[str, ...]
+    origin: OriginFacts
+    categories: tuple[str, ...]
+    marks: tuple[str, ...]
+    source: Endpoint
+    sink: Endpoint
+    trace: tuple[TraceStep, ...]
+    sink_purpose: str | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.sink.location, self.rule_id, self.source.location, self.source.symbol)
