@@ -1,1 +1,1 @@
-"""Report stage of flowlint."""
+"""Reporters: turn an `Analysis` into text for people and machines. They never re-analyse."""

@@ -1,0 +1,136 @@
+"""Models of Python's builtins and of methods on builtin containers.
+
+These are language semantics, not third-party APIs, so they live in the engine: `len(x)`
+carries no personal data, `d.get("a")` reads key "a" only, `xs.append(v)` puts `v` into the
+list, `map(f, xs)` calls `f` on the elements. A policy still overrides them for API names.
+"""
+
+from __future__ import annotations
+
+import builtins as _python_builtins
+from typing import TYPE_CHECKING
+
+from flowlint import ir
+from flowlint.analysis.values import ANY, EMPTY, Value, attr_key, index_key
+
+if TYPE_CHECKING:
+    from flowlint.analysis.interpret import FunctionRun, State
+
+NAMES: frozenset[str] = frozenset(n for n in dir(_python_builtins) if not n.startswith("_"))
+
+# methods that put their arguments into the receiver (the default model for unknown receivers)
+MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "write", "writelines", "appendleft",
+                      "extendleft", "put", "put_nowait", "push", "setdefault"})
+
+# builtins whose result carries no personal data
+_NO_DATA = frozenset({"len", "isinstance", "issubclass", "id", "hash", "callable", "bool", "type", "hasattr",
+                      "print", "range", "input", "globals", "locals", "dir", "vars", "setattr", "delattr",
+                      "open", "exit", "quit", "help", "compile", "exec", "eval", "breakpoint", "object",
+                      "super", "property", "staticmethod", "classmethod"})
+_ELEMENTWISE = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "filter"})
+_ELEMENT = frozenset({"next", "min", "max", "sum", "anext"})
+
+
+def _container(kind: str, element: Value, labels=frozenset()) -> Value:
+    return Value(labels, frozenset({f"builtin:{kind}"}), {ANY: element})
+
+
+def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: list[Value], state: State,
+                 span: ir.Span) -> Value:
+    first = args[0] if args else EMPTY
+    if name == "open":
+        return Value(frozenset(), frozenset({"api:open()"}))
+    if name == "super":
+        return _super(run, state)
+    if name in _NO_DATA:
+        return EMPTY
+    if name in _ELEMENTWISE:
+        if name == "filter" and len(args) > 1:
+            first = args[1]
+        return _container("list", first.elements())
+    if name in _ELEMENT:
+        element = first.elements()
+        return element.join(args[1].collapsed()) if name == "next" and len(args) > 1 else element
+    if name == "enumerate":
+        return _container("list", Value(frozenset(), frozenset(), {index_key(1): first.elements()}))
+    if name == "zip":
+        pair = Value(frozenset(), frozenset(), {index_key(i): a.elements() for i, a in enumerate(args)})
+        return _container("list", pair)
+    if name == "dict":
+        result = Value(frozenset(), frozenset({"builtin:dict"}), dict(first.fields) if first.fields else None)
+        result = result.with_labels(first.labels)
+        for node, value in zip(arg_nodes, args):
+            if node.keyword is not None:
+                result = result.write(index_key(node.keyword), value)
+        return result
+    if name == "map" and len(args) > 1:
+        element = args[1].elements()
+        mapped = run.call_value(args[0], [ir.Arg(ir.Const(None, span))], [element], state, None, span)
+        return _container("list", mapped)
+    if name == "getattr" and len(arg_nodes) > 1 and isinstance(arg_nodes[1].value, ir.Const) \
+            and isinstance(arg_nodes[1].value.value, str):
+        value = run.attribute(first, arg_nodes[1].value.value, state, span)
+        return value.join(args[2]) if len(args) > 2 else value
+    # str(), int(), repr(), format(), bytes(), ...: the data goes through
+    labels = set()
+    for arg in args:
+        labels |= arg.collapse_labels()
+    return Value(frozenset(labels))
+
+
+def _super(run: FunctionRun, state: State) -> Value:
+    cls = run.fn.cls
+    if cls is None or not run.fn.params:
+        return EMPTY
+    receiver = state.vars.get(run.fn.params[0].name, EMPTY)
+    return Value(frozenset(), frozenset({f"super:{cls}"}), {attr_key("__self__"): receiver})
+
+
+def container_method(run: FunctionRun, method: str, receiver: Value, receiver_expr: ir.Expr | None,
+                     arg_nodes: list[ir.Arg], args: list[Value], state: State) -> Value | None:
+    """Methods of list/dict/set/str called on a receiver of unknown or builtin type; None: not one."""
+    if any(not k.startswith("builtin:") for k in receiver.kinds):
+        return None
+    literal = arg_nodes[0].value.value if arg_nodes and isinstance(arg_nodes[0].value, ir.Const) else None
+    known = bool(arg_nodes) and isinstance(arg_nodes[0].value, ir.Const)
+    if method in ("get", "pop", "setdefault") and receiver_expr is not None and "builtin:list" not in receiver.kinds:
+        if method == "setdefault" and len(args) > 1:
+            run.update_path(receiver_expr, args[1], state, key=index_key(literal) if known else ANY)
+        if not args:
+            return receiver.elements()
+        value = receiver.read(index_key(literal) if known else ANY)
+        return value.join(args[1]) if len(args) > 1 else value
+    if method == "pop":
+        return receiver.elements()
+    if method == "items":
+        pair = Value(frozenset(), frozenset(), {index_key(1): receiver.elements()})
+        return _container("list", pair, receiver.labels)
+    if method == "values":
+        return _container("list", receiver.elements())
+    if method == "keys":
+        return _container("list", EMPTY, receiver.labels)
+    if method == "copy":
+        return receiver
+    if receiver_expr is None:
+        return None
+    if method in ("append", "add", "appendleft", "put"):
+        if args:
+            run.update_path(receiver_expr, args[-1], state, key=ANY)
+        return EMPTY
+    if method == "insert" and len(args) > 1:
+        run.update_path(receiver_expr, args[1], state, key=ANY)
+        return EMPTY
+    if method in ("extend", "extendleft") and args:
+        run.update_path(receiver_expr, args[0].elements(), state, key=ANY)
+        return EMPTY
+    if method == "update" and args:
+        source = args[0]
+        for key, value in source.fields.items():
+            run.update_path(receiver_expr, value, state, key=key)
+        if source.labels:
+            run.update_path(receiver_expr, Value(source.labels), state, key=ANY)
+        for node, value in zip(arg_nodes, args):
+            if node.keyword is not None:
+                run.update_path(receiver_expr, value, state, key=index_key(node.keyword))
+        return EMPTY
+    return None

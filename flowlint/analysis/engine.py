@@ -1,0 +1,205 @@
+"""The interprocedural fixpoint: summaries on demand, a worklist for everything that changed.
+
+A function is analysed per calling context (the kinds of its arguments: which class an object
+is, which function a callback is, which API object a connection is). Callees are analysed on
+demand, depth first, so most summaries are ready when first needed (bottom-up over the call
+graph); recursion gets the partial summary and a re-analysis once it grows. Globals, class
+attributes, closure cells and the kinds of instance fields are flow-insensitive stores, and
+every reader is re-analysed when one grows. All lattices are finite, so the loop ends; a
+budget per context guards against pathological programs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict, deque
+
+import networkx as nx
+
+from flowlint.analysis.interpret import FunctionRun
+from flowlint.analysis.models import Models
+from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, keep_shortest
+from flowlint.analysis.values import EMPTY, Taint, Value
+from flowlint.program import Program
+
+MAX_CONTEXTS_PER_FUNCTION = 8
+MAX_ANALYSES_PER_CONTEXT = 40
+MAX_ON_DEMAND_DEPTH = 40
+_CONTEXT_PREFIXES = ("inst:", "virt:", "cls:", "fn:", "bound:", "api:", "mod:", "super:")
+_RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s", "mutable"})
+_RECORD_BASES = ("NamedTuple", "BaseModel", "TypedDict")
+
+
+class Engine:
+    def __init__(self, program: Program, models: Models) -> None:
+        self.program = program
+        self.models = models
+        self.summaries: dict[Context, Summary] = {}
+        self.contexts: dict[str, list[Context]] = defaultdict(list)
+        self.globals: dict[tuple[str, str], Value] = {}
+        self.fields: dict[tuple[str, str], frozenset[str]] = {}
+        self.captured: set[tuple[str, str]] = set()
+        self.dependents: dict[tuple, set[Context]] = defaultdict(set)
+        self.flows: dict[Context, dict[tuple, Flow]] = {}  # from the latest analysis of each context
+        self.call_graph = nx.DiGraph()
+        self.analyses: dict[Context, int] = defaultdict(int)
+        self.exhausted: set[Context] = set()
+        self._queue: deque[Context] = deque()
+        self._queued: set[Context] = set()
+        self._stack: list[Context] = []
+        self._declared: dict[str, tuple[str, ...]] = {}
+
+    # ------------------------------------------------------------ driver
+    def run(self) -> list[Flow]:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 30_000))
+        try:
+            for context in self._entry_contexts():
+                self._enqueue(context)
+            while self._queue:
+                context = self._queue.popleft()
+                self._queued.discard(context)
+                self._analyse(context)
+        finally:
+            sys.setrecursionlimit(limit)
+        merged: dict[tuple, Flow] = {}
+        for flows in self.flows.values():
+            for key, flow in flows.items():
+                keep_shortest(merged, key, flow)
+        return sorted(merged.values(), key=lambda f: (f.sink.site, f.label.site, f.key))
+
+    def _entry_contexts(self) -> list[Context]:
+        """Every module body, then class bodies, then every function in its default context."""
+        modules = sorted(self.program.modules.values(), key=lambda m: m.name)
+        bodies = [m.body for m in modules]
+        classes = [c.body for m in modules for c in m.classes]
+        functions = [f.qualname for m in modules for f in m.functions
+                     if f.qualname not in bodies and f.qualname not in classes]
+        return [self.default_context(q) for q in bodies + classes + functions]
+
+    def default_context(self, qualname: str) -> Context:
+        return (qualname, tuple(frozenset() for _ in self.program.functions[qualname].params), ())
+
+    def _enqueue(self, context: Context) -> None:
+        if context not in self._queued and context not in self.exhausted:
+            self._queued.add(context)
+            self._queue.append(context)
+            if context not in self.summaries:
+                self.summaries[context] = EMPTY_SUMMARY
+                self.contexts[context[0]].append(context)
+
+    def _analyse(self, context: Context) -> None:
+        self.analyses[context] += 1
+        if self.analyses[context] > MAX_ANALYSES_PER_CONTEXT:
+            self.exhausted.add(context)
+            return
+        self._stack.append(context)
+        run = FunctionRun(self, context)
+        try:
+            summary = run.run()
+        finally:
+            self._stack.pop()
+        self.flows[context] = run.flows
+        if summary != self.summaries.get(context):
+            self.summaries[context] = summary
+            self._notify(("summary", context))
+
+    def _notify(self, key: tuple) -> None:
+        for dependent in sorted(self.dependents.get(key, ()), key=repr):
+            self._enqueue(dependent)
+
+    def _depend(self, key: tuple, run: FunctionRun) -> None:
+        self.dependents[key].add(run.context)
+
+    # ------------------------------------------------------------ summaries
+    def context_kinds(self, value: Value) -> frozenset[str]:
+        kinds = frozenset(k for k in value.kinds if k.startswith(_CONTEXT_PREFIXES))
+        return kinds if len(kinds) <= 6 else frozenset(sorted(kinds)[:6])
+
+    def summary(self, context: Context, run: FunctionRun) -> Summary:
+        qualname = context[0]
+        self.call_graph.add_edge(run.fn.qualname, qualname)
+        if context not in self.summaries and len(self.contexts[qualname]) >= MAX_CONTEXTS_PER_FUNCTION:
+            context = self.default_context(qualname)
+        self._depend(("summary", context), run)
+        if context not in self.summaries:
+            self.summaries[context] = EMPTY_SUMMARY
+            self.contexts[qualname].append(context)
+            if len(self._stack) < MAX_ON_DEMAND_DEPTH:
+                self._analyse(context)
+            else:
+                self._enqueue(context)
+        return self.summaries[context]
+
+    # ------------------------------------------------------------ stores
+    def read_global(self, run: FunctionRun, key: tuple[str, str]) -> Value:
+        self._depend(("global", key), run)
+        return self.globals.get(key, EMPTY)
+
+    def write_global(self, run: FunctionRun, key: tuple[str, str], value: Value) -> None:
+        """Globals, class attributes and closure cells: flow-insensitive, so every write joins.
+        Parameter labels cannot live in a global: they become the function's global effects."""
+        concrete = value.map_labels(lambda label: label if isinstance(label, Taint) else None)
+        if value.is_tainted() and concrete != value:
+            symbolic = value.map_labels(lambda label: None if isinstance(label, Taint) else label)
+            old_effect = run.global_effects.get(key, EMPTY)
+            run.global_effects[key] = old_effect.join(symbolic)
+        old = self.globals.get(key)
+        new = concrete if old is None else old.join(concrete)
+        if new != old:
+            self.globals[key] = new
+            self._notify(("global", key))
+
+    def field_kinds(self, run: FunctionRun, klass: str, attr: str) -> frozenset[str]:
+        kinds: frozenset[str] = frozenset()
+        for ancestor in self.program.mro(klass) if klass in self.program.classes else (klass,):
+            self._depend(("field", ancestor, attr), run)
+            kinds |= self.fields.get((ancestor, attr), frozenset())
+        return kinds
+
+    def add_field_kinds(self, run: FunctionRun, klass: str, attr: str, kinds: frozenset[str]) -> None:
+        del run
+        kinds = frozenset(k for k in kinds if not k.startswith("builtin:"))
+        old = self.fields.get((klass, attr), frozenset())
+        if not kinds <= old:
+            self.fields[(klass, attr)] = old | kinds
+            self._notify(("field", klass, attr))
+
+    def is_captured(self, owner: str, name: str) -> bool:
+        return (owner, name) in self.captured
+
+    def capture(self, owner: str, name: str) -> None:
+        """A nested function reads `name` of `owner`: from now on `owner` publishes it as a cell."""
+        if (owner, name) not in self.captured:
+            self.captured.add((owner, name))
+            for context in self.contexts.get(owner, ()) or [self.default_context(owner)]:
+                self._enqueue(context)
+
+    def declared_fields(self, klass: str) -> tuple[str, ...]:
+        """Constructor fields of dataclasses, NamedTuples and similar records, in order."""
+        if klass not in self._declared:
+            self._declared[klass] = self._record_fields(klass)
+        return self._declared[klass]
+
+    def _record_fields(self, klass: str) -> tuple[str, ...]:
+        from flowlint import ir
+
+        program = self.program
+        info = program.classes[klass]
+        decorators = {(d.func if isinstance(d, ir.Call) else d) for d in info.decorators}
+        names = {d.id if isinstance(d, ir.Name) else d.attr for d in decorators if isinstance(d, (ir.Name, ir.Attr))}
+        is_record = bool(names & _RECORD_DECORATORS) or any(
+            b.endswith(_RECORD_BASES) for b in program.external_bases(klass))
+        if not is_record:
+            return ()
+        fields: list[str] = []
+        for ancestor in reversed(program.mro(klass)):
+            body = program.functions[program.classes[ancestor].body]
+            for statement in body.body:
+                if isinstance(statement, ir.Assign):
+                    for target in statement.targets:
+                        if isinstance(target, ir.Name) and target.id not in fields:
+                            fields.append(target.id)
+        return tuple(fields)
+
+

@@ -1,0 +1,62 @@
+"""Function summaries and the records the analysis hands to the rules stage.
+
+A summary says, for one function under one calling context, what it returns (sources and
+taint-in-taint-out as symbolic labels), what it leaves in its parameters' objects, which
+parameter paths reach which sinks, and what it writes to globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowlint.analysis.values import EMPTY, ParamTaint, Site, Taint, Value
+
+# (function qualname, kinds of each argument, kinds of the callables a closure captured)
+Context = tuple[str, tuple[frozenset[str], ...], tuple[tuple[str, frozenset[str]], ...]]
+
+
+@dataclass(frozen=True)
+class SinkSpec:
+    kind: str
+    symbol: str
+    site: Site
+    purpose: str | None
+
+
+@dataclass(frozen=True)
+class SinkHit:
+    """A parameter path that reaches a sink inside the function (or its callees)."""
+
+    label: ParamTaint  # its trace runs from the parameter to the sink
+    sink: SinkSpec
+
+
+@dataclass(frozen=True)
+class Summary:
+    ret: Value = EMPTY
+    params_out: tuple[Value | None, ...] = ()  # exit value of each mutated parameter, else None
+    sinks: frozenset[SinkHit] = frozenset()
+    global_effects: tuple[tuple[tuple[str, str], Value], ...] = ()  # symbolic writes to globals
+
+
+EMPTY_SUMMARY = Summary()
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Data of one origin from one source site reaching one sink site, with its witness trace."""
+
+    label: Taint  # categories and marks as they arrive at the sink; trace source -> sink
+    sink: SinkSpec
+
+    @property
+    def key(self) -> tuple:
+        return (self.label.origin, self.label.site, self.sink.site, self.sink.kind,
+                tuple(sorted(self.label.categories)), tuple(sorted(self.label.marks)))
+
+
+def keep_shortest(flows: dict[tuple, Flow], key: tuple, flow: Flow) -> None:
+    """Keep one flow per key: the one with the shortest (then first in order) trace."""
+    old = flows.get(key)
+    if old is None or (len(flow.label.trace), flow.label.trace) < (len(old.label.trace), old.label.trace):
+        flows[key] = flow

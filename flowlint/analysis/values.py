@@ -1,0 +1,276 @@
+"""Abstract values: taint labels on a tree of access paths, plus what the value is known to be.
+
+A `Value` is a node of an access-path tree: the labels on the node itself, the *kinds* the
+value may have (a project function or class, an instance, an external API path such as
+`sqlite3.connect()`, a builtin container), and its fields (`.attr`, `[0]`, `["key"]`, `[*]`).
+Labels on a node cover all its fields. Trees are immutable and compared structurally, so the
+fixpoint loops can test for change.
+
+Two kinds of label: `Taint` (concrete data from a source site) and `ParamTaint` (symbolic:
+"whatever the caller passes in parameter i at this path", which is how summaries express
+taint-in-taint-out and parameters that reach sinks). Traces ride on labels but take no part
+in equality, so they never stop a fixpoint from converging.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple, Union
+
+MAX_DEPTH = 4
+MAX_TRACE = 60
+
+# ("a", name) attribute, ("i", literal) constant index or key, ("*",) unknown index
+Key = tuple
+ANY: Key = ("*",)
+
+
+def attr_key(name: str) -> Key:
+    return ("a", name)
+
+
+def index_key(value: object) -> Key:
+    return ("i", value)
+
+
+def key_text(key: Key) -> str:
+    if key[0] == "a":
+        return f".{key[1]}"
+    if key[0] == "i":
+        return f"[{key[1]!r}]"
+    return "[*]"
+
+
+class Step(NamedTuple):
+    """One step of a witness trace."""
+
+    path: str
+    line: int
+    column: int
+    kind: str  # source | step | call | return | sink
+    note: str
+
+
+class Site(NamedTuple):
+    """Where a source or sink is in the project, and the name it was matched by."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    symbol: str
+
+
+@dataclass(frozen=True)
+class Taint:
+    origin: str
+    site: Site
+    categories: frozenset[str]
+    marks: frozenset[str]
+    trace: tuple[Step, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class ParamTaint:
+    param: int
+    path: tuple[Key, ...]
+    # pending effects to apply to whatever label is substituted: categories cleared (globs),
+    # then categories added, marks added
+    clears: frozenset[str] = frozenset()
+    adds: frozenset[str] = frozenset()
+    marks: frozenset[str] = frozenset()
+    trace: tuple[Step, ...] = field(default=(), compare=False)
+
+
+Label = Union[Taint, ParamTaint]
+
+
+def with_step(label: Label, step: Step) -> Label:
+    trace = label.trace + (step,)
+    if len(trace) > MAX_TRACE:
+        trace = trace[: MAX_TRACE // 2] + trace[-(MAX_TRACE // 2):]
+    return replace(label, trace=trace)
+
+
+def clear_categories(categories: frozenset[str], globs: frozenset[str]) -> frozenset[str]:
+    return frozenset(c for c in categories if not any(fnmatch.fnmatchcase(c, g) for g in globs))
+
+
+def apply_effects(label: Label, clears: frozenset[str], adds: frozenset[str], marks: frozenset[str]) -> Label:
+    """The label after a transform/sanitizer/guard: clear, then add categories, then mark."""
+    if not (clears or adds or marks):
+        return label
+    if isinstance(label, Taint):
+        categories = clear_categories(label.categories, clears) | adds
+        return replace(label, categories=categories, marks=label.marks | marks)
+    return replace(label, clears=label.clears | clears, adds=clear_categories(label.adds, clears) | adds,
+                   marks=label.marks | marks)
+
+
+class Value:
+    """An immutable node of an access-path tree (see the module docstring)."""
+
+    __slots__ = ("labels", "kinds", "fields", "_hash")
+
+    def __init__(self, labels: frozenset[Label] = frozenset(), kinds: frozenset[str] = frozenset(),
+                 fields: dict[Key, Value] | None = None) -> None:
+        self.labels = labels
+        self.kinds = kinds
+        self.fields: dict[Key, Value] = fields or {}
+        self._hash: int | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Value):
+            return NotImplemented
+        return self.labels == other.labels and self.kinds == other.kinds and self.fields == other.fields
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash((self.labels, self.kinds, frozenset(self.fields.items())))
+        return self._hash
+
+    def __repr__(self) -> str:
+        parts = []
+        if self.labels:
+            parts.append("labels=" + ",".join(sorted(_label_text(x) for x in self.labels)))
+        if self.kinds:
+            parts.append("kinds=" + ",".join(sorted(self.kinds)))
+        for key, value in self.fields.items():
+            parts.append(f"{key_text(key)}={value!r}")
+        return "Value(" + " ".join(parts) + ")"
+
+    def __reduce__(self):  # picklable despite __slots__ and the cached hash
+        return (Value, (self.labels, self.kinds, self.fields))
+
+    @property
+    def empty(self) -> bool:
+        return not self.labels and not self.kinds and not self.fields
+
+    def is_tainted(self) -> bool:
+        return bool(self.labels) or any(v.is_tainted() for v in self.fields.values())
+
+    # -------------------------------------------------------- combining
+    def join(self, other: Value) -> Value:
+        if other is self or other.empty:
+            return self
+        if self.empty:
+            return other
+        fields = dict(self.fields)
+        for key, value in other.fields.items():
+            mine = fields.get(key)
+            fields[key] = value if mine is None else mine.join(value)
+        return Value(_union_labels(self.labels, other.labels), self.kinds | other.kinds, fields)
+
+    def with_labels(self, labels: Iterable[Label]) -> Value:
+        return Value(_union_labels(self.labels, frozenset(labels)), self.kinds, self.fields)
+
+    def with_kinds(self, kinds: Iterable[str]) -> Value:
+        return Value(self.labels, self.kinds | frozenset(kinds), self.fields)
+
+    def only_kinds(self) -> Value:
+        return Value(frozenset(), self.kinds, {})
+
+    # -------------------------------------------------------- paths
+    def read(self, key: Key) -> Value:
+        """The value at `.attr` / `[k]`: the field (with `[*]` for any index), covered by this
+        node's labels. A symbolic label on this node becomes the symbolic label of the field."""
+        if key[0] == "*":
+            child = EMPTY
+            for k, v in self.fields.items():
+                if k[0] != "a":
+                    child = child.join(v)
+        else:
+            child = self.fields.get(key, EMPTY)
+            if key[0] == "i" and ANY in self.fields:
+                child = child.join(self.fields[ANY])
+        inherited = frozenset(_descend(label, key) for label in self.labels)
+        if not inherited:
+            return child
+        return Value(_union_labels(child.labels, inherited), child.kinds, child.fields)
+
+    def read_path(self, path: Iterable[Key]) -> Value:
+        value = self
+        for key in path:
+            value = value.read(key)
+        return value
+
+    def write(self, key: Key, value: Value, strong: bool = True) -> Value:
+        fields = dict(self.fields)
+        if not strong and key in fields:
+            value = fields[key].join(value)
+        fields[key] = value
+        return Value(self.labels, self.kinds, fields)
+
+    def write_path(self, path: tuple[Key, ...], value: Value, strong: bool = True) -> Value:
+        """Assign at a path below this node. Paths beyond MAX_DEPTH are folded into the deepest node."""
+        if not path:
+            return value if strong else self.join(value)
+        if len(path) > MAX_DEPTH:
+            folded = Value(value.collapse_labels(), value.kinds)
+            return self.write_path(path[:MAX_DEPTH], folded, strong=False)
+        head, rest = path[0], path[1:]
+        strong = strong and head[0] != "*"
+        child = self.fields.get(head)
+        if child is None:
+            child = EMPTY
+        return self.write(head, child.write_path(rest, value, strong), strong=True)
+
+    def collapse_labels(self) -> frozenset[Label]:
+        """Every label in the tree: what a sink or an unmodelled call sees of this value."""
+        if not self.fields:
+            return self.labels
+        labels = set(self.labels)
+        for key, value in self.fields.items():
+            for label in value.collapse_labels():
+                labels.add(label)
+        return frozenset(labels)
+
+    def collapsed(self) -> Value:
+        return Value(self.collapse_labels(), frozenset(), {})
+
+    def map_labels(self, fn: Callable[[Label], Label | None]) -> Value:
+        labels = frozenset(x for x in (fn(label) for label in self.labels) if x is not None)
+        fields = {k: v.map_labels(fn) for k, v in self.fields.items()}
+        return Value(labels, self.kinds, fields)
+
+    def elements(self) -> Value:
+        """What iterating the value yields: any index field, covered by the node's labels."""
+        return self.read(ANY)
+
+
+EMPTY = Value()
+
+
+def _descend(label: Label, key: Key) -> Label:
+    if isinstance(label, ParamTaint) and len(label.path) < MAX_DEPTH:
+        return replace(label, path=label.path + (key,))
+    return label
+
+
+def _union_labels(a: frozenset[Label], b: frozenset[Label]) -> frozenset[Label]:
+    """Union that keeps, for equal labels, the one with the shorter trace (a wins ties)."""
+    if not b or a == b:
+        return a
+    if not a:
+        return b
+    if b <= a:
+        shorter = {x: x for x in a}
+        changed = False
+        for label in b:
+            mine = shorter[label]
+            if len(label.trace) < len(mine.trace):
+                shorter[label] = label
+                changed = True
+        return frozenset(shorter.values()) if changed else a
+    return a | (b - a)
+
+
+def _label_text(label: Label) -> str:
+    if isinstance(label, Taint):
+        return f"{label.origin}@{label.site.line}:{label.site.column}"
+    return f"param{label.param}" + "".join(key_text(k) for k in label.path)

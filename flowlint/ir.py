@@ -1,0 +1,383 @@
+"""The intermediate representation: a small, typed, serialisable picture of one module.
+
+The frontend (the only libcst user) builds it; everything after works on it. Control flow stays
+structured (if/while/for/try/with/match blocks) and expressions stay trees: the analysis
+interprets them directly, so no CFG is needed. Names are not resolved here: each function
+records which names it binds, declares `global` or `nonlocal`, and the analysis resolves a name
+by walking the enclosing functions (class bodies are skipped, as Python does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+# 1-based line, 1-based column, end line, end column (exclusive, 1-based)
+Span = tuple[int, int, int, int]
+NO_SPAN: Span = (0, 0, 0, 0)
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Attr:
+    value: Expr
+    attr: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Subscript:
+    """`value[key]`: `key` is a literal (int/str/...), or None when unknown or a slice."""
+
+    value: Expr
+    key: Union[int, str, float, bool, bytes, None]
+    known: bool  # False: computed index; True: a literal key
+    is_slice: bool
+    index: Expr  # evaluated for its side effects (calls in the index)
+    span: Span
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Union[int, str, float, bool, bytes, None]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Arg:
+    value: Expr
+    keyword: str | None = None
+    star: int = 0  # 1: *args, 2: **kwargs
+
+
+@dataclass(frozen=True)
+class Call:
+    func: Expr
+    args: tuple[Arg, ...]
+    span: Span
+    stmt_lines: tuple[int, int]  # first and last line of the statement that contains the call
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A literal list/tuple/set/dict; for dicts `keys` parallels `items` (None key: `**spread`)."""
+
+    kind: str  # "list" | "tuple" | "set" | "dict"
+    items: tuple[Expr, ...]
+    keys: tuple[Expr | None, ...] | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Combine:
+    """A value computed from its parts (f-string, `+`, `%`, `a or b`, `x if c else y`): taint is the union."""
+
+    parts: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    """`a and b`, `a or b` (the value is either part) and `not a` (a bool): kept apart from
+    `Combine` because guards read them: `if not is_safe(x): return`."""
+
+    op: str  # "and" | "or" | "not"
+    parts: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value that carries no personal data (a comparison, `not x`, `len`-like results of
+    operators); its parts are still evaluated for the calls they contain."""
+
+    parts: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class FuncRef:
+    """A function or class object defined here (lambda, or a nested def evaluated as a value)."""
+
+    qualname: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Comprehension:
+    """`[elt for ...]`: a call of the generator function `func` with the first iterable."""
+
+    kind: str  # "list" | "set" | "dict" | "generator"
+    func: str
+    iterable: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Await:
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Yield:
+    value: Expr | None
+    is_from: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class Starred:
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Walrus:
+    target: str
+    value: Expr
+    span: Span
+
+
+Expr = Union[Name, Attr, Subscript, Const, Call, Collection, Combine, BoolOp, Opaque, FuncRef,
+             Comprehension, Await, Yield, Starred, Walrus]
+
+# ---------------------------------------------------------------- assignment targets
+
+
+@dataclass(frozen=True)
+class Unpack:
+    """`a, (b, *c) = ...`: positional targets; at most one is `Starred`."""
+
+    elts: tuple[Target, ...]
+    span: Span
+
+
+Target = Union[Name, Attr, Subscript, Unpack, Starred]
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Assign:
+    targets: tuple[Target, ...]
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class AugAssign:
+    target: Target
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class ExprStmt:
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Raise:
+    value: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Delete:
+    targets: tuple[Target, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Jump:
+    kind: str  # "break" | "continue"
+    span: Span
+
+
+@dataclass(frozen=True)
+class If:
+    test: Expr
+    body: Block
+    orelse: Block
+    span: Span
+
+
+@dataclass(frozen=True)
+class While:
+    test: Expr
+    body: Block
+    orelse: Block
+    span: Span
+
+
+@dataclass(frozen=True)
+class For:
+    target: Target
+    iterable: Expr
+    body: Block
+    orelse: Block
+    span: Span
+
+
+@dataclass(frozen=True)
+class Handler:
+    type: Expr | None
+    name: str | None
+    body: Block
+    span: Span
+
+
+@dataclass(frozen=True)
+class Try:
+    body: Block
+    handlers: tuple[Handler, ...]
+    orelse: Block
+    finalbody: Block
+    span: Span
+
+
+@dataclass(frozen=True)
+class With:
+    items: tuple[tuple[Expr, Target | None], ...]
+    body: Block
+    span: Span
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A name bound by a match pattern to a part of the subject (`path` of attr/index keys)."""
+
+    name: str
+    path: tuple[tuple[str, object], ...]  # ("attr", "x") | ("index", 0) | ("index", None)
+    span: Span
+
+
+@dataclass(frozen=True)
+class MatchCase:
+    captures: tuple[Capture, ...]
+    guard: Expr | None
+    body: Block
+    irrefutable: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class Match:
+    subject: Expr
+    cases: tuple[MatchCase, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class ImportName:
+    """`import a.b as c` / `from .m import x as y`: binds `local` to the module or member `target`.
+
+    `target` is absolute once `level` is resolved by the program; `level` > 0 means relative.
+    """
+
+    local: str
+    module: str  # the module part as written (without leading dots)
+    member: str | None  # `from module import member`; "*" for star imports
+    level: int
+    bind_root: bool  # `import a.b` binds `a` (to module `a`), not `a.b`
+    span: Span
+
+
+@dataclass(frozen=True)
+class Import:
+    names: tuple[ImportName, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Define:
+    """A nested `def`/`class` statement binding `name` to the function or class `qualname`."""
+
+    name: str
+    qualname: str
+    is_class: bool
+    span: Span
+
+
+Stmt = Union[Assign, AugAssign, ExprStmt, Return, Raise, Delete, Jump, If, While, For, Try,
+             With, Match, Import, Define]
+Block = tuple[Stmt, ...]
+
+# ---------------------------------------------------------------- definitions
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "posonly" | "normal" | "vararg" | "kwonly" | "kwarg"
+    default: Expr | None
+    annotation: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Function:
+    qualname: str  # "pkg.mod.Class.method", "pkg.mod.f.<locals>.g", "pkg.mod.<lambda@12:5>"
+    name: str
+    params: tuple[Param, ...]
+    body: Block
+    decorators: tuple[Expr, ...]
+    returns: Expr | None  # return annotation
+    is_async: bool
+    is_generator: bool
+    cls: str | None  # qualname of the class when this is a method defined in its body
+    parent: str | None  # qualname of the enclosing function (closures), None at module level
+    locals: frozenset[str]  # names bound in this scope (params included)
+    globals: frozenset[str]  # names declared `global`
+    nonlocals: frozenset[str]
+    span: Span
+    header_lines: tuple[int, int]  # lines of `def` through the `:` (where directives may sit)
+
+
+@dataclass(frozen=True)
+class Class:
+    qualname: str
+    name: str
+    bases: tuple[Expr, ...]
+    keywords: tuple[Arg, ...]
+    decorators: tuple[Expr, ...]
+    body: str  # qualname of the function that runs the class body
+    methods: tuple[tuple[str, str], ...]  # (name, function qualname)
+    span: Span
+    header_lines: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A `# flowlint: ...` comment: its text after the colon, and where it is."""
+
+    text: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    path: str  # relative to the project root, "/"-separated
+    is_package: bool
+    body: str  # qualname of the module's top-level function: "<name>.<module>"
+    functions: tuple[Function, ...]
+    classes: tuple[Class, ...]
+    directives: tuple[Directive, ...]
+    lines: int

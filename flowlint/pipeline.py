@@ -1,0 +1,71 @@
+"""The analysis pipeline: files -> IR -> program -> summaries and flows -> rules -> findings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowlint import ir
+from flowlint.analysis.engine import Engine
+from flowlint.analysis.models import Models
+from flowlint.analysis.summary import Flow
+from flowlint.frontend import NOT_ANALYSED, parse_source
+from flowlint.policy.model import Policy
+from flowlint.program import Program
+from flowlint.results import Diagnostic, Finding
+from flowlint.rules import evaluate
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to analyse: where it is and the module it defines."""
+
+    path: Path
+    relpath: str
+    module: str
+    is_package: bool
+
+
+@dataclass(frozen=True)
+class Analysis:
+    findings: tuple[Finding, ...]
+    flows: tuple[Flow, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+    functions: int
+    seconds: float
+    cache_hits: int = 0
+
+
+def parse_files(files: Sequence[InputFile]) -> tuple[list[ir.Module], list[Diagnostic]]:
+    modules: list[ir.Module] = []
+    diagnostics: list[Diagnostic] = []
+    seen: set[str] = set()
+    for file in sorted(files, key=lambda f: (f.relpath.endswith(".pyi"), f.relpath)):
+        if file.module in seen:  # a stub beside its module: the module wins
+            continue
+        try:
+            source = file.path.read_bytes()
+        except OSError as err:
+            diagnostics.append(Diagnostic(file.relpath, 1, 1, NOT_ANALYSED, f"file not analysed: cannot read: {err.strerror or err}"))
+            continue
+        result = parse_source(source, file.module, file.relpath, file.is_package)
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+        else:
+            seen.add(file.module)
+            modules.append(result)
+    return modules, diagnostics
+
+
+def analyse(files: Sequence[InputFile], policy: Policy) -> Analysis:
+    started = time.perf_counter()
+    modules, diagnostics = parse_files(files)
+    program = Program.build(modules)
+    engine = Engine(program, Models(policy))
+    flows = engine.run()
+    findings = evaluate(flows, policy)
+    return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(files),
+                    len(program.functions), time.perf_counter() - started)

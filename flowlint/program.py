@@ -1,0 +1,202 @@
+"""The whole program: module table, import resolution, class hierarchy (MRO), static symbols.
+
+Built once from the module IRs; the analysis asks it what a name or a base class denotes.
+Kinds (strings) name what a value may be:
+  `fn:Q` project function Q, `cls:Q` project class, `inst:Q` instance of it, `mod:M` project
+  module, `api:P` an external (unanalysed) name or call path such as `sqlite3.connect()`,
+  `builtin:list` a literal container.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flowlint import ir
+
+
+@dataclass
+class Program:
+    modules: dict[str, ir.Module]
+    functions: dict[str, ir.Function] = field(default_factory=dict)
+    function_module: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, ir.Class] = field(default_factory=dict)
+    # module -> top-level name -> kinds known without running anything (defs, classes, imports)
+    static_symbols: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    _mro: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    subclasses: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, modules: Iterable[ir.Module]) -> Program:
+        program = cls({m.name: m for m in sorted(modules, key=lambda m: m.name)})
+        for module in program.modules.values():
+            for function in module.functions:
+                program.functions[function.qualname] = function
+                program.function_module[function.qualname] = module.name
+            for klass in module.classes:
+                program.classes[klass.qualname] = klass
+        for module in program.modules.values():
+            program.static_symbols[module.name] = program._top_level_symbols(module)
+        for klass in program.classes.values():
+            for base in program.mro(klass.qualname)[1:]:
+                program.subclasses.setdefault(base, set()).add(klass.qualname)
+        return program
+
+    # ------------------------------------------------------------ imports
+    def resolve_module_name(self, current: str, module: str, level: int) -> str:
+        """Absolute name of `from <level dots><module> import ...` written in module `current`."""
+        if level == 0:
+            return module
+        package = current if self.modules.get(current) and self.modules[current].is_package else current.rpartition(".")[0]
+        for _ in range(level - 1):
+            package = package.rpartition(".")[0]
+        return f"{package}.{module}" if package and module else (package or module)
+
+    def module_kind(self, name: str) -> str:
+        return f"mod:{name}" if name in self.modules else f"api:{name}"
+
+    def import_kinds(self, current: str, name: ir.ImportName) -> frozenset[str]:
+        """What the local name bound by one import denotes (static part only)."""
+        target = self.resolve_module_name(current, name.module, name.level)
+        if name.member is None:
+            bound = target.split(".", 1)[0] if name.bind_root else target
+            return frozenset({self.module_kind(bound), "module"})
+        full = f"{target}.{name.member}" if target else name.member
+        if full in self.modules:
+            return frozenset({f"mod:{full}"})
+        if target in self.modules:
+            return self.static_symbols.get(target, {}).get(name.member, frozenset()) or frozenset()
+        return frozenset({f"api:{full}"})
+
+    def _top_level_symbols(self, module: ir.Module) -> dict[str, frozenset[str]]:
+        symbols: dict[str, frozenset[str]] = {}
+        body = self.functions[module.body]
+        for statement in body.body:
+            if isinstance(statement, ir.Define):
+                kind = "cls" if statement.is_class else "fn"
+                symbols[statement.name] = frozenset({f"{kind}:{statement.qualname}"})
+        return symbols
+
+    def member_kinds(self, module: str, name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        """Static kinds of `module.name`, following imports (re-exports) across modules."""
+        if module in seen:
+            return frozenset()
+        seen = seen | {module}
+        kinds = self.static_symbols.get(module, {}).get(name)
+        if kinds:
+            return kinds
+        submodule = f"{module}.{name}"
+        if submodule in self.modules:
+            return frozenset({f"mod:{submodule}"})
+        mod = self.modules.get(module)
+        if mod is None:
+            return frozenset()
+        for statement in self.functions[mod.body].body:
+            if not isinstance(statement, ir.Import):
+                continue
+            for imp in statement.names:
+                if imp.local == name and imp.member != "*":
+                    target = self.resolve_module_name(module, imp.module, imp.level)
+                    if imp.member is None:
+                        return frozenset({self.module_kind(target.split(".", 1)[0] if imp.bind_root else target)})
+                    full = f"{target}.{imp.member}"
+                    if full in self.modules:
+                        return frozenset({f"mod:{full}"})
+                    if target in self.modules:
+                        return self.member_kinds(target, imp.member, seen)
+                    return frozenset({f"api:{full}"})
+                if imp.member == "*":
+                    target = self.resolve_module_name(module, imp.module, imp.level)
+                    if target in self.modules:
+                        found = self.member_kinds(target, name, seen)
+                        if found:
+                            return found
+        return frozenset()
+
+    def static_expr_kinds(self, module: str, expr: ir.Expr) -> frozenset[str]:
+        """Kinds of a name or dotted attribute at module level (for bases and decorators)."""
+        if isinstance(expr, ir.Name):
+            return self.member_kinds(module, expr.id)
+        if isinstance(expr, ir.Attr):
+            out: set[str] = set()
+            for kind in self.static_expr_kinds(module, expr.value):
+                if kind.startswith("mod:"):
+                    out |= self.member_kinds(kind[4:], expr.attr)
+                elif kind.startswith("api:"):
+                    out.add(f"{kind}.{expr.attr}")
+            return frozenset(out)
+        if isinstance(expr, ir.Subscript):  # Generic[T], List[int]
+            return self.static_expr_kinds(module, expr.value)
+        return frozenset()
+
+    # ------------------------------------------------------------ classes
+    def bases(self, qualname: str) -> tuple[str, ...]:
+        """Direct bases as kinds: `cls:Q` for project classes, `api:P` for external ones."""
+        klass = self.classes[qualname]
+        module = self.function_module[klass.body]
+        out: list[str] = []
+        for base in klass.bases:
+            for kind in sorted(self.static_expr_kinds(module, base)):
+                if kind.startswith(("cls:", "api:")):
+                    out.append(kind)
+        return tuple(out)
+
+    def mro(self, qualname: str) -> tuple[str, ...]:
+        """C3 linearisation over project classes (qualnames); external bases are left out."""
+        cached = self._mro.get(qualname)
+        if cached is not None:
+            return cached
+        self._mro[qualname] = (qualname,)  # guards against cyclic inheritance
+        parents = [b[4:] for b in self.bases(qualname) if b.startswith("cls:") and b[4:] in self.classes]
+        sequences = [list(self.mro(p)) for p in parents] + [parents]
+        result = [qualname]
+        while any(sequences):
+            for seq in sequences:
+                if not seq:
+                    continue
+                head = seq[0]
+                if not any(head in s[1:] for s in sequences):
+                    break
+            else:  # inconsistent hierarchy: fall back to depth-first order
+                head = next(s[0] for s in sequences if s)
+            result.append(head)
+            for seq in sequences:
+                if seq and seq[0] == head:
+                    seq.pop(0)
+        self._mro[qualname] = tuple(dict.fromkeys(result))
+        return self._mro[qualname]
+
+    def external_bases(self, qualname: str) -> tuple[str, ...]:
+        """External base classes (API paths) anywhere in the hierarchy, nearest first."""
+        out: list[str] = []
+        for klass in self.mro(qualname):
+            out.extend(b[4:] for b in self.bases(klass) if b.startswith("api:"))
+        return tuple(dict.fromkeys(out))
+
+    def lookup_method(self, qualname: str, name: str) -> str | None:
+        """The function defining `name` for instances of class `qualname`, by MRO."""
+        for klass in self.mro(qualname):
+            for method, function in self.classes[klass].methods:
+                if method == name:
+                    return function
+        return None
+
+    def overrides(self, qualname: str, name: str) -> list[str]:
+        """Methods named `name` in subclasses of `qualname` (virtual dispatch on `self`)."""
+        out = []
+        for sub in sorted(self.subclasses.get(qualname, ())):
+            for method, function in self.classes[sub].methods:
+                if method == name:
+                    out.append(function)
+        return out
+
+    def decorator_names(self, function: ir.Function) -> list[str]:
+        """Last name of each decorator (`property`, `staticmethod`, `setter`, `wraps`, ...)."""
+        names = []
+        for decorator in function.decorators:
+            target = decorator.func if isinstance(decorator, ir.Call) else decorator
+            if isinstance(target, ir.Name):
+                names.append(target.id)
+            elif isinstance(target, ir.Attr):
+                names.append(target.attr)
+        return names

@@ -1,0 +1,26 @@
+"""Plain text: `path:line:col: RULE message`, then the trace, one step a line (source first)."""
+
+from __future__ import annotations
+
+from flowlint.pipeline import Analysis
+
+
+def render(analysis: Analysis) -> str:
+    lines: list[str] = []
+    for finding in analysis.findings:
+        lines.append(f"{finding.sink.location}: {finding.rule_id} [{finding.severity}] {finding.message}")
+        for step in finding.trace:
+            lines.append(f"  {step.location}  {step.note}")
+        lines.append("")
+    for diagnostic in analysis.diagnostics:
+        lines.append(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} {diagnostic.message}")
+    counts: dict[str, int] = {}
+    for finding in analysis.findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    if analysis.findings:
+        detail = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "note") if s in counts)
+        lines.append(f"Found {len(analysis.findings)} finding{'s' if len(analysis.findings) != 1 else ''} ({detail}) "
+                     f"in {analysis.files} files.")
+    else:
+        lines.append(f"No findings in {analysis.files} files.")
+    return "\n".join(lines) + "\n"

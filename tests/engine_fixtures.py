@@ -1,0 +1,138 @@
+"""Runs the engine's fixture cases (tests/fixtures/engine) and compares findings with `# expect:`.
+
+A case is a `.py` file (a one-module project) or a folder (a project root). Expectations are
+comments on sink lines: `# expect: FL101, FL201` and `# xfail: FL101` (known gaps). Every
+other line must have no finding. `python tests/engine_fixtures.py` prints the per-group table.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import tokenize
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flowlint.config import load_config
+from flowlint.discover import discover
+from flowlint.pipeline import Analysis, InputFile, analyse
+from flowlint.policy.load import load_policy
+
+ROOT = Path(__file__).parent / "fixtures" / "engine"
+SHARED_POLICY = ROOT / "policy.toml"
+_EXPECT = re.compile(r"#\s*(expect|xfail):\s*([A-Z0-9, ]+)")
+
+Line = tuple[str, int]  # (relpath, line)
+
+
+@dataclass
+class CaseResult:
+    name: str
+    group: str
+    sink_lines: int = 0
+    expected: dict[Line, set[str]] = field(default_factory=dict)
+    xfail: dict[Line, set[str]] = field(default_factory=dict)
+    found: dict[Line, set[str]] = field(default_factory=dict)
+    analysis: Analysis | None = None
+
+    def missing(self) -> list[str]:
+        return [f"{p}:{n}: {r}" for (p, n), rules in sorted(self.expected.items())
+                for r in sorted(rules - self.found.get((p, n), set()))]
+
+    def unexpected(self) -> list[str]:
+        out = []
+        for (p, n), rules in sorted(self.found.items()):
+            allowed = self.expected.get((p, n), set()) | self.xfail.get((p, n), set())
+            out += [f"{p}:{n}: {r}" for r in sorted(rules - allowed)]
+        return out
+
+    def xpassed(self) -> list[str]:
+        return [f"{p}:{n}: {r}" for (p, n), rules in sorted(self.xfail.items())
+                for r in sorted(rules & self.found.get((p, n), set()))]
+
+
+def cases() -> list[Path]:
+    out = []
+    for group in sorted(p for p in ROOT.iterdir() if p.is_dir()):
+        for entry in sorted(group.iterdir()):
+            if entry.is_dir() and not entry.name.startswith(("_", ".")):
+                out.append(entry)
+            elif entry.suffix == ".py":
+                out.append(entry)
+    return out
+
+
+def _comments(source: str) -> list[tuple[int, str]]:
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return []
+
+
+def _files(case: Path) -> list[InputFile]:
+    if case.is_file():
+        return [InputFile(case, case.name, case.stem, False)]
+    found, _ = discover(load_config([case], isolated=True))
+    return [InputFile(f.path, f.relpath, f.module, f.is_package) for f in found]
+
+
+def run_case(case: Path) -> CaseResult:
+    result = CaseResult(case.stem if case.is_file() else case.name, case.parent.name)
+    extra = case.with_suffix(".toml") if case.is_file() else case / "policy.toml"
+    policy = load_policy([SHARED_POLICY] + ([extra] if extra.exists() else []), base_dir=ROOT)
+    files = _files(case)
+    for file in files:
+        for line, comment in _comments(file.path.read_text(encoding="utf-8")):
+            match = _EXPECT.search(comment)
+            if match:
+                rules = {r.strip() for r in match.group(2).split(",") if r.strip()}
+                table = result.expected if match.group(1) == "expect" else result.xfail
+                table.setdefault((file.relpath, line), set()).update(rules)
+    result.analysis = analyse(files, policy)
+    for finding in result.analysis.findings:
+        key = (finding.sink.location.path, finding.sink.location.line)
+        result.found.setdefault(key, set()).add(finding.rule_id)
+    result.sink_lines = len({flow.sink.site[:2] for flow in result.analysis.flows} | set(result.expected)
+                            | set(result.xfail) | _sink_call_lines(files, policy))
+    return result
+
+
+def _sink_call_lines(files: list[InputFile], policy) -> set[Line]:
+    """Lines that call a sink by its last name (counts negative sink lines too)."""
+    names = {pattern.rsplit(".", 1)[-1].rstrip("()") for sink in policy.sinks for pattern in sink.calls}
+    out: set[Line] = set()
+    for file in files:
+        for number, text in enumerate(file.path.read_text(encoding="utf-8").splitlines(), 1):
+            code = text.split("#", 1)[0]
+            if any(re.search(rf"\b{re.escape(n)}\s*\(", code) for n in names if n):
+                out.add((file.relpath, number))
+    return out
+
+
+def table() -> str:
+    groups: dict[str, Counter] = {}
+    for case in cases():
+        r = run_case(case)
+        c = groups.setdefault(r.group, Counter())
+        c["files"] += 1
+        c["sink lines"] += r.sink_lines
+        c["expected"] += sum(len(v) for v in r.expected.values())
+        c["found"] += sum(len(v) for v in r.expected.values()) - len(r.missing())
+        c["false alarms"] += len(r.unexpected())
+        c["xfail"] += sum(len(v) for v in r.xfail.values())
+        c["xpass"] += len(r.xpassed())
+    columns = ["files", "sink lines", "expected", "found", "false alarms", "xfail", "xpass"]
+    rows = [f"| group | {' | '.join(columns)} |", "|---" * (len(columns) + 1) + "|"]
+    total: Counter = Counter()
+    for group, c in sorted(groups.items()):
+        total.update(c)
+        rows.append(f"| {group} | " + " | ".join(str(c[k]) for k in columns) + " |")
+    rows.append("| **total** | " + " | ".join(str(total[k]) for k in columns) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(table() + "\n")
