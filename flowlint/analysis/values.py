@@ -113,14 +113,31 @@ def apply_effects(label: Label, clears: frozenset[str], adds: frozenset[str], ma
 class Value:
     """An immutable node of an access-path tree (see the module docstring)."""
 
-    __slots__ = ("labels", "kinds", "fields", "_hash")
+    __slots__ = ("labels", "kinds", "fields", "depth", "_hash")
 
     def __init__(self, labels: frozenset[Label] = frozenset(), kinds: frozenset[str] = frozenset(),
                  fields: dict[Key, Value] | None = None) -> None:
         self.labels = labels
         self.kinds = kinds
-        self.fields: dict[Key, Value] = fields or {}
         self._hash: int | None = None
+        if not fields:
+            self.fields: dict[Key, Value] = {}
+            self.depth = 0
+            return
+        depth = max(v.depth for v in fields.values()) + 1
+        if depth > MAX_DEPTH:  # trees stay bounded however values nest (loops, recursion)
+            fields = {k: v.truncated(MAX_DEPTH - 1) for k, v in fields.items()}
+            depth = MAX_DEPTH
+        self.fields = fields
+        self.depth = depth
+
+    def truncated(self, depth: int) -> Value:
+        """This tree cut at `depth`: deeper fields fold their labels into the node that remains."""
+        if self.depth <= depth:
+            return self
+        if depth <= 0:
+            return Value(self.collapse_labels(), self.kinds)
+        return Value(self.labels, self.kinds, {k: v.truncated(depth - 1) for k, v in self.fields.items()})
 
     def __eq__(self, other: object) -> bool:
         if self is other:
@@ -247,9 +264,16 @@ EMPTY = Value()
 
 
 def _descend(label: Label, key: Key) -> Label:
-    if isinstance(label, ParamTaint) and len(label.path) < MAX_DEPTH:
-        return replace(label, path=label.path + (key,))
-    return label
+    """The symbolic label of a field. Nested indexes widen to `[*]`: `p[0][1]` and `p[1][0]`
+    become `p[*]`, so that tuple-heavy loops cannot multiply labels."""
+    if not isinstance(label, ParamTaint) or len(label.path) >= MAX_DEPTH:
+        return label
+    path = label.path
+    if key[0] != "a" and path and path[-1][0] != "a":
+        if path[-1] == ANY:
+            return label
+        return replace(label, path=path[:-1] + (ANY,))
+    return replace(label, path=path + (key,))
 
 
 def _union_labels(a: frozenset[Label], b: frozenset[Label]) -> frozenset[Label]:

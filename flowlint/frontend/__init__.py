@@ -28,7 +28,7 @@ def parse_source(source: bytes, module: str, path: str, is_package: bool) -> ir.
     sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
         tree = cst.parse_module(source)
-        return IRBuilder(tree, module, path, is_package).build()
+        return IRBuilder(tree, module, path, is_package, source.count(b"\n") + 1).build()
     except cst.ParserSyntaxError as err:
         first_line = str(err.message).splitlines()[0] if err.message else "invalid syntax"
         return Diagnostic(path, max(err.raw_line, 1), max(err.raw_column + 1, 1), NOT_ANALYSED,

@@ -47,8 +47,9 @@ class _Scope:
 class IRBuilder:
     """Turns one parsed module into `ir.Module`."""
 
-    def __init__(self, tree: cst.Module, module: str, path: str, is_package: bool) -> None:
+    def __init__(self, tree: cst.Module, module: str, path: str, is_package: bool, lines: int) -> None:
         self.tree = tree
+        self.lines = lines
         self.module = module
         self.path = path
         self.is_package = is_package
@@ -118,7 +119,7 @@ class IRBuilder:
             name=self.module, path=self.path, is_package=self.is_package, body=body_name,
             functions=tuple(self.functions), classes=tuple(self.classes),
             directives=tuple(sorted(self.directives, key=lambda d: (d.line, d.column))),
-            lines=self.tree.code.count("\n") + 1 if self.tree.body else 0,
+            lines=self.lines,
         )
 
     def _collect_comments(self) -> None:
