@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from flowlint.config import Config, load_config
+from flowlint.discover import discover, in_scope
 from flowlint.errors import FlowlintError
+from flowlint.pipeline import Analysis, analyse
+from flowlint.report import json_report
+from flowlint.report import text as text_report
 from flowlint.policy.describe import describe_policy
 from flowlint.policy.load import load_policy
 from flowlint.policy.model import Policy
@@ -43,10 +48,53 @@ def _not_yet(name: str) -> int:
     return EXIT_ERROR
 
 
+SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
+# diagnostics (files that could not be analysed) weigh as warnings for --fail-on
+DIAGNOSTIC_SEVERITY = "warning"
+
+
+def _analyse(args: argparse.Namespace) -> tuple[Config, Analysis]:
+    """Configuration, policy, discovery and analysis of the whole project; the result is
+    narrowed to the findings whose source or sink lies in the paths given (pre-commit passes
+    the changed files)."""
+    config = _config(args, args.paths)
+    loaded = _policy(args, config, args.policy)
+    files, discovered = discover(config)
+    analysis = analyse(files, loaded)
+    wanted = in_scope(config, args.paths)
+    findings = tuple(f for f in analysis.findings if wanted(f.sink.location.path) or wanted(f.source.location.path))
+    diagnostics = tuple(sorted(d for d in analysis.diagnostics + tuple(discovered) if wanted(d.path)))
+    return config, replace(analysis, findings=findings, diagnostics=diagnostics)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise FlowlintError(f"cannot write {output}: {err.strerror or err}") from err
+
+
+def exit_status(analysis: Analysis, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_CLEAN
+    threshold = SEVERITY_RANK[fail_on]
+    severities = [f.severity for f in analysis.findings] + [DIAGNOSTIC_SEVERITY] * len(analysis.diagnostics)
+    return EXIT_FINDINGS if any(SEVERITY_RANK[s] >= threshold for s in severities) else EXIT_CLEAN
+
+
 def check(args: argparse.Namespace) -> int:
-    if not isinstance(args, argparse.Namespace):
-        raise FlowlintError("bad arguments")
-    return _not_yet("check")
+    if args.format not in ("text", "json"):
+        return _not_yet(f"check --format {args.format}")
+    config, analysis = _analyse(args)
+    renderer = text_report.render if args.format == "text" else json_report.render
+    _write(renderer(analysis), args.output)
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return exit_status(analysis, args.fail_on or config.fail_on)
 
 
 def report(args: argparse.Namespace) -> int:

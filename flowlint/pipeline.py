@@ -5,27 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from flowlint import ir
 from flowlint.analysis.engine import Engine
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import Flow
+from flowlint.discover import SourceFile
 from flowlint.frontend import NOT_ANALYSED, parse_source
 from flowlint.policy.model import Policy
 from flowlint.program import Program
 from flowlint.results import Diagnostic, Finding
 from flowlint.rules import evaluate
-
-
-@dataclass(frozen=True)
-class InputFile:
-    """A file to analyse: where it is and the module it defines."""
-
-    path: Path
-    relpath: str
-    module: str
-    is_package: bool
 
 
 @dataclass(frozen=True)
@@ -39,7 +29,7 @@ class Analysis:
     cache_hits: int = 0
 
 
-def parse_files(files: Sequence[InputFile]) -> tuple[list[ir.Module], list[Diagnostic]]:
+def parse_files(files: Sequence[SourceFile]) -> tuple[list[ir.Module], list[Diagnostic]]:
     modules: list[ir.Module] = []
     diagnostics: list[Diagnostic] = []
     seen: set[str] = set()
@@ -60,7 +50,7 @@ def parse_files(files: Sequence[InputFile]) -> tuple[list[ir.Module], list[Diagn
     return modules, diagnostics
 
 
-def analyse(files: Sequence[InputFile], policy: Policy) -> Analysis:
+def analyse(files: Sequence[SourceFile], policy: Policy) -> Analysis:
     started = time.perf_counter()
     modules, diagnostics = parse_files(files)
     program = Program.build(modules)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flowlint.config import load_config
-from flowlint.discover import discover
-from flowlint.pipeline import Analysis, InputFile, analyse
+from flowlint.discover import SourceFile, discover
+from flowlint.pipeline import Analysis, analyse
 from flowlint.policy.load import load_policy
 
 ROOT = Path(__file__).parent / "fixtures" / "engine"
@@ -72,11 +72,10 @@ def _comments(source: str) -> list[tuple[int, str]]:
         return []
 
 
-def _files(case: Path) -> list[InputFile]:
+def _files(case: Path) -> list[SourceFile]:
     if case.is_file():
-        return [InputFile(case, case.name, case.stem, False)]
-    found, _ = discover(load_config([case], isolated=True))
-    return [InputFile(f.path, f.relpath, f.module, f.is_package) for f in found]
+        return [SourceFile(case, case.name, case.stem, False)]
+    return discover(load_config([case], isolated=True))[0]
 
 
 def run_case(case: Path) -> CaseResult:
@@ -100,7 +99,7 @@ def run_case(case: Path) -> CaseResult:
     return result
 
 
-def _sink_call_lines(files: list[InputFile], policy) -> set[Line]:
+def _sink_call_lines(files: list[SourceFile], policy) -> set[Line]:
     """Lines that call a sink by its last name (counts negative sink lines too)."""
     names = {pattern.rsplit(".", 1)[-1].rstrip("()") for sink in policy.sinks for pattern in sink.calls}
     out: set[Line] = set()

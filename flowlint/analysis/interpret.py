@@ -625,8 +625,10 @@ class FunctionRun:
         if isinstance(e, ir.Yield):
             if e.value is not None:
                 value = self.eval(e.value, state)
-                step = self._step(e.span, "step", f"yielded from `{self.fn.name}`")
-                self.yields = self.yields.join(self._stepped(value.elements() if e.is_from else value, step))
+                value = value.elements() if e.is_from else value
+                if not self.fn.name.endswith("comp>"):
+                    value = self._stepped(value, self._step(e.span, "step", f"yielded from `{self.fn.name}`"))
+                self.yields = self.yields.join(value)
             return EMPTY
         if isinstance(e, ir.Starred):
             return self.eval(e.value, state)
@@ -942,22 +944,22 @@ class FunctionRun:
             step = self._step(span, "step", f"transformed by `{shown}()` (adds {', '.join(sorted(adds))})")
             result = self._stepped(result.map_labels(lambda label: apply_effects(label, frozenset(), adds, frozenset())), step)
         result = result.with_kinds({f"api:{shown}()"})
-        for name in names:
-            for sink in models.sinks(name):
-                self.check_sink(sink, name, receiver, arg_nodes, args, state, span)
-            for guard in models.guards(name):
-                if guard.when == "returns":
-                    self._apply_guard_to_args(guard, arg_nodes, state)
-            for source in models.call_sources(name):
-                site = self._site(span, name)
-                taint = self._source_taint(source, site, f"`{name}()`")
-                if source.taints == "return":
-                    result = result.with_labels({taint})
-                elif source.taints == "arguments":
-                    for node in arg_nodes:
-                        self.update_path(node.value, Value(frozenset({taint})), state)
-                elif receiver_expr is not None:
-                    self.update_path(receiver_expr, Value(frozenset({taint})), state)
+        # one name may match through several spellings (`C().m`, `C.m`): each entry applies once,
+        # under the first spelling that matched it
+        for sink, name in _first_matches(names, models.sinks):
+            self.check_sink(sink, name, receiver, arg_nodes, args, state, span)
+        for guard, _ in _first_matches(names, models.guards):
+            if guard.when == "returns":
+                self._apply_guard_to_args(guard, arg_nodes, state)
+        for source, name in _first_matches(names, models.call_sources):
+            taint = self._source_taint(source, self._site(span, name), f"`{name}()`")
+            if source.taints == "return":
+                result = result.with_labels({taint})
+            elif source.taints == "arguments":
+                for node in arg_nodes:
+                    self.update_path(node.value, Value(frozenset({taint})), state)
+            elif receiver_expr is not None:
+                self.update_path(receiver_expr, Value(frozenset({taint})), state)
         return result
 
     def _modelled(self, names: tuple[str, ...], receiver: Value | None, receiver_expr: ir.Expr | None,
@@ -1211,8 +1213,13 @@ class FunctionRun:
         context: Context = (qualname, tuple(self.engine.context_kinds(a) for a in actuals), cells)
         summary = self.engine.summary(context, self)
         display = function.name if function.cls is None else f"{function.cls.rsplit('.', 1)[-1]}.{function.name}"
-        call_steps = [self._step(span, "call", f"passed to `{display}()` as `{p.name}`") for p in function.params]
-        return_step = self._step(span, "return", f"returned from `{display}()`")
+        if function.name.endswith("comp>"):
+            kind = function.name[1:-5]
+            call_steps = [self._step(span, "step", f"iterated in a {kind} comprehension")]
+            return_step = self._step(span, "step", f"collected by the {kind} comprehension")
+        else:
+            call_steps = [self._step(span, "call", f"passed to `{display}()` as `{p.name}`") for p in function.params]
+            return_step = self._step(span, "return", f"returned from `{display}()`")
 
         def substitute(value: Value) -> Value:
             return self._substitute(value, actuals, call_steps, return_step)
@@ -1298,6 +1305,15 @@ class FunctionRun:
         fields = {k: self._substitute(v, actuals, call_steps, return_step) for k, v in value.fields.items()}
         own = Value(frozenset(kept), value.kinds, fields)
         return own.join(result) if not result.empty else own
+
+
+def _first_matches(names: tuple[str, ...], index) -> list[tuple[object, str]]:
+    """Policy entries matched by any of `names`, each once, with the first name that matched it."""
+    found: dict[object, str] = {}
+    for name in names:
+        for entry in index(name):
+            found.setdefault(entry, name)
+    return list(found.items())
 
 
 def _cells(value: Value) -> tuple[tuple[str, frozenset[str]], ...]:

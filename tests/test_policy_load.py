@@ -1,0 +1,484 @@
+"""Unit tests of the policy loader, the name validators, the shipped packs and their listing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flowlint.errors import FlowlintError, PolicyError
+from flowlint.policy.describe import describe_policy
+from flowlint.policy.load import load_policy
+from flowlint.policy.model import Condition, EntryRef, Origin, Propagator, Sink
+from flowlint.policy.names import (
+    validate_call_pattern,
+    validate_category,
+    validate_category_pattern,
+    validate_param_pattern,
+)
+from flowlint.policy.packs import pack_names, pack_path
+
+ORIGINS = """\
+[policy]
+name = "origins"
+
+[[origins]]
+id = "clearview"
+provider = "Clearview AI"
+collection = "untargeted-scraping"
+lawful = false
+categories = ["user.biometric.face", "user.name"]
+purposes = []
+evidence = ["OPC Canada, PIPEDA Findings #2021-001 (2021-02-02)"]
+
+[[sources]]
+origin = "clearview"
+calls = ["clearview.Client.search", "clearview.Client().search"]
+reads = ["myapp.settings.SCRAPED_FACES"]
+params = ["myapp.api.ingest:payload"]
+"""
+
+MODELS = """\
+[policy]
+name = "models"
+description = "sinks and library models"
+
+[[sinks]]
+kind = "collection.store"
+calls = ["sqlite3.connect().execute"]
+args = [1, "parameters"]
+purpose = "analytics"
+
+[[propagators]]
+calls = ["json.loads"]
+from = [0, "s"]
+to = "receiver"
+
+[[propagators]]
+calls = ["base64.b64encode"]
+
+[[transforms]]
+calls = ["face_recognition.face_encodings"]
+adds = ["user.biometric.face_template"]
+
+[[sanitizers]]
+calls = ["myapp.privacy.anonymise"]
+marks = ["anonymised"]
+
+[[guards]]
+calls = ["myapp.consent.has_written_release"]
+when = "returns"
+applies = "branch"
+clears = "all"
+marks = ["consent.written"]
+
+[[rules]]
+id = "FL901"
+name = "scraped-stored"
+severity = "warning"
+message = "{provider} data reaches {sink_kind} ({categories})"
+cite = ["Privacy Act (Canada) s. 4"]
+rationale = "Because."
+[rules.when]
+lawful = [false, "unknown"]
+sink_kind = ["collection.*"]
+origin = ["clearview", "other*"]
+purpose_incompatible = [true]
+[rules.unless]
+marks = ["consent.*"]
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def errors_of(refs: list[str], base_dir: Path) -> list[str]:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(refs, base_dir)
+    return caught.value.messages
+
+
+@pytest.fixture()
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary working directory, so display paths are short and relative."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# --- loading and merging -----------------------------------------------------------------------
+
+
+def test_two_files_merge_in_load_order(in_tmp: Path) -> None:
+    write(in_tmp, "origins.toml", ORIGINS)
+    models = write(in_tmp, "models.toml", MODELS)
+    policy = load_policy(["models.toml", "origins.toml"], in_tmp)
+    assert [f.name for f in policy.files] == ["models", "origins"]
+    assert [f.path for f in policy.files] == ["models.toml", "origins.toml"]
+    assert policy.files[0].sha256 == hashlib.sha256(models.read_bytes()).hexdigest()
+    assert policy.origin("clearview") == Origin(
+        id="clearview", provider="Clearview AI", collection="untargeted-scraping", lawful=False,
+        categories=("user.biometric.face", "user.name"), purposes=(),
+        evidence=("OPC Canada, PIPEDA Findings #2021-001 (2021-02-02)",))
+    source = policy.sources[0]
+    assert (source.calls, source.reads, source.params) == (
+        ("clearview.Client.search", "clearview.Client().search"), ("myapp.settings.SCRAPED_FACES",),
+        ("myapp.api.ingest:payload",))
+    assert (source.taints, source.categories) == ("return", None)
+    assert policy.sinks == (Sink(kind="collection.store", calls=("sqlite3.connect().execute",),
+                                 args=(1, "parameters"), purpose="analytics"),)
+
+
+def test_values_and_defaults(in_tmp: Path) -> None:
+    write(in_tmp, "origins.toml", ORIGINS)
+    write(in_tmp, "models.toml", MODELS)
+    policy = load_policy(["origins.toml", "models.toml"], in_tmp)
+    assert policy.propagators == (
+        Propagator(calls=("json.loads",), from_=(0, "s"), to="receiver"),
+        Propagator(calls=("base64.b64encode",), from_="args", to="return"),
+    )
+    assert policy.transforms[0].adds == ("user.biometric.face_template",)
+    assert (policy.sanitizers[0].clears, policy.sanitizers[0].marks) == ("all", ("anonymised",))
+    guard = policy.guards[0]
+    assert (guard.when, guard.applies, guard.clears, guard.marks) == ("returns", "branch", "all", ("consent.written",))
+    rule = policy.rules[0]
+    assert (rule.id, rule.name, rule.severity, rule.cite, rule.rationale) == (
+        "FL901", "scraped-stored", "warning", ("Privacy Act (Canada) s. 4",), "Because.")
+    assert rule.when == Condition(lawful=(False, "unknown"), sink_kind=("collection.*",),
+                                  origin=("clearview", "other*"), purpose_incompatible=(True,))
+    assert rule.unless == Condition(marks=("consent.*",))
+
+
+def test_entry_refs_carry_file_table_index_and_header_line(in_tmp: Path) -> None:
+    write(in_tmp, "models.toml", MODELS)
+    write(in_tmp, "origins.toml", ORIGINS)
+    policy = load_policy(["models.toml", "origins.toml"], in_tmp)
+    assert policy.sinks[0].ref == EntryRef("models.toml", "sinks", 1, 5)
+    assert policy.propagators[1].ref == EntryRef("models.toml", "propagators", 2, 16)
+    assert policy.rules[0].ref == EntryRef("models.toml", "rules", 1, 34)
+    assert str(policy.origins[0].ref) == "origins.toml: [[origins]] #1 (line 4)"
+
+
+def test_folder_loads_its_toml_files_sorted_and_not_recursively(in_tmp: Path) -> None:
+    folder = in_tmp / "policies"
+    (folder / "nested").mkdir(parents=True)
+    write(folder, "b.toml", ORIGINS)
+    write(folder, "a.toml", MODELS)
+    write(folder, "notes.txt", "not a policy")
+    write(folder / "nested", "c.toml", "this is not even TOML")
+    policy = load_policy(["./policies"], in_tmp)
+    assert [f.path for f in policy.files] == ["policies/a.toml", "policies/b.toml"]
+
+
+def test_relative_paths_resolve_against_base_dir_and_absolute_paths_do_not(in_tmp: Path) -> None:
+    base = in_tmp / "project"
+    base.mkdir()
+    write(base, "origins.toml", ORIGINS)
+    elsewhere = write(in_tmp, "models.toml", MODELS)
+    policy = load_policy(["origins.toml", str(elsewhere)], base)
+    assert [f.path for f in policy.files] == ["project/origins.toml", "models.toml"]
+
+
+def test_display_path_is_absolute_outside_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    path = write(tmp_path, "origins.toml", ORIGINS)
+    assert load_policy([path], tmp_path).files[0].path == str(path)
+
+
+def test_the_same_file_named_twice_is_loaded_once(in_tmp: Path) -> None:
+    write(in_tmp, "origins.toml", ORIGINS)
+    policy = load_policy(["origins.toml", "./origins.toml", in_tmp / "origins.toml", "."], in_tmp)
+    assert [f.path for f in policy.files] == ["origins.toml"]
+    assert len(policy.origins) == 1
+
+
+def test_no_refs_loads_every_shipped_pack(tmp_path: Path) -> None:
+    policy = load_policy([], tmp_path)
+    assert [f.name for f in policy.files] == pack_names()
+
+
+def test_pack_name_and_pack_path_load_the_same_file(tmp_path: Path) -> None:
+    by_name = load_policy(["core"], tmp_path)
+    by_path = load_policy([pack_path("core")], tmp_path)
+    assert by_name.rules == by_path.rules
+    assert by_name.files[0].sha256 == by_path.files[0].sha256
+
+
+def test_shipped_pack_display_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_policy(["core"], tmp_path).files[0].path == "<pack core>"
+    monkeypatch.chdir(pack_path("core").parent.parent)
+    assert load_policy(["core"], tmp_path).files[0].path == f"{pack_path('core').parent.name}/core.toml"
+
+
+def test_bare_name_that_is_no_pack_but_an_existing_folder_is_a_path(in_tmp: Path) -> None:
+    (in_tmp / "mypolicies").mkdir()
+    write(in_tmp / "mypolicies", "origins.toml", ORIGINS)
+    assert [f.path for f in load_policy(["mypolicies"], in_tmp).files] == ["mypolicies/origins.toml"]
+
+
+def test_errors_of_all_files_are_collected(in_tmp: Path) -> None:
+    write(in_tmp, "a.toml", '[policy]\nname = "a"\n[[sinks]]\nkind = "collection.file"\n')
+    write(in_tmp, "b.toml", '[policy]\nname = 3\n')
+    write(in_tmp, "c.toml", 'name = \n')
+    assert errors_of(["a.toml", "b.toml", "c.toml", "missing.toml", "nopack"], in_tmp) == [
+        "unknown policy pack 'nopack'; available: " + ", ".join(pack_names()),
+        "a.toml: [[sinks]] #1 (line 3): calls: missing required key",
+        "b.toml: [policy] (line 2): name: expected a string, got an integer",
+        "c.toml: line 1, column 8: invalid TOML: Invalid value",
+        "missing.toml: no such file or folder",
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read anything")
+def test_unreadable_file(in_tmp: Path) -> None:
+    path = write(in_tmp, "secret.toml", ORIGINS)
+    path.chmod(0)
+    assert errors_of(["secret.toml"], in_tmp) == ["secret.toml: cannot read: Permission denied"]
+
+
+def test_empty_ref_is_an_error(in_tmp: Path) -> None:
+    assert errors_of([""], in_tmp) == ["'': empty policy pack name or path"]
+
+
+# --- line numbers ------------------------------------------------------------------------------
+
+
+def test_headers_inside_multiline_strings_are_not_entries(in_tmp: Path) -> None:
+    write(in_tmp, "p.toml", '''\
+        [policy]
+        name = "p"
+        description = """
+        [[sinks]]
+        kind = "not a sink"
+        """
+
+        [[sinks]]
+        kind = "collection.stor"
+        calls = ["a.b"]
+        ''')
+    assert errors_of(["p.toml"], in_tmp) == [
+        "p.toml: [[sinks]] #1 (line 9): kind: unknown sink kind 'collection.stor'; did you mean 'collection.store'?"]
+
+
+def test_rule_subtable_after_other_tables_is_found(in_tmp: Path) -> None:
+    write(in_tmp, "p.toml", '''\
+        [policy]
+        name = "p"
+
+        [[rules]]
+        id = "FL901"
+        name = "a"
+        severity = "note"
+        message = "m"
+        when = {}
+
+        [[rules]]
+        id = "FL902"
+        name = "b"
+        severity = "note"
+        message = "m"
+
+        [[sinks]]
+        kind = "collection.file"
+        calls = ["a.b"]
+
+        [rules.when]
+        sink_kinds = ["collection.*"]
+        ''')
+    assert errors_of(["p.toml"], in_tmp) == [
+        "p.toml: [[rules]] #2 (line 22): when.sink_kinds: unknown key; did you mean 'sink_kind'?"]
+
+
+def test_dotted_and_inline_keys_point_at_their_line(in_tmp: Path) -> None:
+    write(in_tmp, "p.toml", '''\
+        [policy]
+        name = "p"
+
+        [[rules]]
+        id = "FL901"
+        name = "a"
+        severity = "note"
+        message = "m"
+        when.lawful = ["no"]
+        unless = { marks = [1] }
+        ''')
+    assert errors_of(["p.toml"], in_tmp) == [
+        "p.toml: [[rules]] #1 (line 9): when.lawful[0]: invalid value 'no'; expected true, false or 'unknown'",
+        "p.toml: [[rules]] #1 (line 10): unless.marks[0]: expected a string, got an integer",
+    ]
+
+
+def test_entry_that_is_not_a_table(in_tmp: Path) -> None:
+    write(in_tmp, "p.toml", 'sinks = ["a.b"]\n[policy]\nname = "p"\n')
+    assert errors_of(["p.toml"], in_tmp) == ["p.toml: [[sinks]] #1 (line 1): expected a table, got a string"]
+
+
+# --- name validators ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", [
+    "sqlite3.connect().cursor().execute", "open().write", "*", "requests.*", "a.*.b", "*.execute",
+    "myapp.[a-z]*.save", "myapp.db.sav?", "myapp.[!_]*", "clearview.Client.search", "_private.__init__",
+    "myapp.*()", "données.écrire",
+])
+def test_valid_call_patterns(pattern: str) -> None:
+    assert validate_call_pattern(pattern) is None
+
+
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("", "empty name"),
+    ("a b", "contains whitespace"),
+    (".a", "leading dot"),
+    ("a.", "trailing dot"),
+    ("a..b", "empty segment (double dot)"),
+    ("a.[bc", "unbalanced '[' in segment '[bc'"),
+    ("a.bc]", "unbalanced ']' in segment 'bc]'"),
+    ("a.[]", "empty character class in segment '[]'"),
+    ("a.b(", "unbalanced parenthesis in segment 'b('"),
+    ("a.b)", "unbalanced parenthesis in segment 'b)'"),
+    ("a.b(x)", "calls are written '()' without arguments, in segment 'b(x)'"),
+    ("a.b()c", "'()' may only end a segment, in segment 'b()c'"),
+    ("a.().b", "segment '()' has no name before '()'"),
+    ("a.1b", "segment '1b' is not a Python identifier"),
+    ("a-b.c", "unexpected character '-' in segment 'a-b'"),
+    ("a.b/c", "unexpected character '/' in segment 'b/c'"),
+    ("a.[.]", "unbalanced '[' in segment '['"),
+])
+def test_invalid_call_patterns(pattern: str, problem: str) -> None:
+    assert validate_call_pattern(pattern) == problem
+
+
+@pytest.mark.parametrize("pattern", ["myapp.api.ingest:payload", "myapp.*:payload", "myapp.Handler.post:*", "m.f:p?"])
+def test_valid_param_patterns(pattern: str) -> None:
+    assert validate_param_pattern(pattern) is None
+
+
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("myapp.ingest", "expected 'module.function:parameter' (exactly one ':')"),
+    ("a:b:c", "expected 'module.function:parameter' (exactly one ':')"),
+    (":p", "missing function before ':'"),
+    ("m.f:", "missing parameter after ':'"),
+    ("m.f():p", "the function part may not go through calls '()'"),
+    ("m..f:p", "empty segment (double dot)"),
+    ("m.f:1p", "segment '1p' is not a Python identifier"),
+    ("m.f:p q", "contains whitespace"),
+])
+def test_invalid_param_patterns(pattern: str, problem: str) -> None:
+    assert validate_param_pattern(pattern) == problem
+
+
+@pytest.mark.parametrize("pattern", ["user.biometric*", "user.*", "*", "user.contact.email", "user.biometric.face_template"])
+def test_valid_category_patterns(pattern: str) -> None:
+    assert validate_category_pattern(pattern) is None
+
+
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("User.name", "segment 'User' must be lowercase letters, digits and '_'"),
+    ("user..name", "empty segment (double dot)"),
+    ("user.e-mail", "unexpected character '-' in segment 'e-mail'"),
+    ("user.naïve", "unexpected character 'ï' in segment 'naïve'"),
+    ("", "empty name"),
+])
+def test_invalid_category_patterns(pattern: str, problem: str) -> None:
+    assert validate_category_pattern(pattern) == problem
+
+
+def test_plain_category_has_no_globs() -> None:
+    assert validate_category("user.biometric.face") is None
+    assert validate_category("user.*") == "glob characters are not allowed here"
+
+
+# --- shipped packs -----------------------------------------------------------------------------
+
+
+def test_core_is_shipped() -> None:
+    assert "core" in pack_names()
+    assert pack_path("core").name == "core.toml"
+
+
+def test_unknown_pack_suggests_the_closest() -> None:
+    with pytest.raises(FlowlintError, match=r"^unknown policy pack 'cre'; available: .*core.*; did you mean 'core'\?$"):
+        pack_path("cre")
+
+
+@pytest.mark.parametrize("name", pack_names())
+def test_every_shipped_pack_validates_and_is_listed(name: str, in_tmp: Path) -> None:
+    policy = load_policy([name], in_tmp)
+    assert [f.name for f in policy.files] == [name]
+    result = subprocess.run([sys.executable, "-m", "flowlint", "policy", "list", "--isolated", name],
+                            cwd=in_tmp, capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == describe_policy(policy) + "\n"
+    assert f"{name}  <pack {name}>  sha256:" in result.stdout
+    for rule in policy.rules:
+        assert f"{rule.id}  {rule.name}  {rule.severity}" in result.stdout
+
+
+def test_core_rules_are_cited_and_explained(tmp_path: Path) -> None:
+    rules = {rule.id: rule for rule in load_policy(["core"], tmp_path).rules}
+    assert {"FL101", "FL102", "FL103"} <= set(rules)
+    for rule in rules.values():
+        assert rule.cite and rule.rationale.strip()
+    assert rules["FL101"].when == Condition(lawful=(False,), sink_kind=("collection.*",))
+    assert rules["FL102"].when == Condition(lawful=("unknown",), sink_kind=("collection.*",))
+    assert rules["FL103"].when == Condition(lawful=(False,), sink_kind=("disclosure.*",))
+
+
+# --- listing -----------------------------------------------------------------------------------
+
+
+def test_describe_lists_every_section(in_tmp: Path) -> None:
+    write(in_tmp, "origins.toml", ORIGINS)
+    write(in_tmp, "models.toml", MODELS)
+    text = describe_policy(load_policy(["origins.toml", "models.toml"], in_tmp))
+    digest = hashlib.sha256((in_tmp / "origins.toml").read_bytes()).hexdigest()[:12]
+    assert text.splitlines() == [
+        "Policy files (2):",
+        f"  origins  origins.toml  sha256:{digest}",
+        f"  models  models.toml  sha256:{hashlib.sha256((in_tmp / 'models.toml').read_bytes()).hexdigest()[:12]}",
+        "Origins (1):",
+        "  clearview  provider='Clearview AI'  lawful=false  collection=untargeted-scraping",
+        "      categories=user.biometric.face, user.name",
+        "Sources (1):",
+        "  clearview <- calls clearview.Client.search, clearview.Client().search; reads",
+        "      myapp.settings.SCRAPED_FACES; params myapp.api.ingest:payload",
+        "Sinks (1):",
+        "  collection.store <- sqlite3.connect().execute  args=[1, parameters]  purpose=analytics",
+        "Propagators (2):",
+        "  json.loads: args [0, s] -> receiver",
+        "  base64.b64encode: args -> return",
+        "Transforms (1):",
+        "  face_recognition.face_encodings: adds user.biometric.face_template",
+        "Sanitizers (1):",
+        "  myapp.privacy.anonymise: clears all, marks anonymised",
+        "Guards (1):",
+        "  myapp.consent.has_written_release: when returns, applies to branch, clears all, marks",
+        "      consent.written",
+        "Rules (1):",
+        "  FL901  scraped-stored  warning",
+    ]
+
+
+def test_describe_empty_sections() -> None:
+    from flowlint.policy.model import Policy
+
+    assert describe_policy(Policy()).splitlines()[:2] == ["Policy files: none", "Origins: none"]
+
+
+def test_duplicate_rule_names_and_copied_rules(in_tmp: Path) -> None:
+    rule = '[[rules]]\nid = "{id}"\nname = "same-name"\nseverity = "note"\nmessage = "m"\nwhen = {{}}\n'
+    write(in_tmp, "a.toml", '[policy]\nname = "a"\n' + rule.format(id="FL901") + rule.format(id="FL902"))
+    write(in_tmp, "b.toml", '[policy]\nname = "b"\n' + rule.format(id="FL901"))
+    assert errors_of(["a.toml", "b.toml"], in_tmp) == [
+        "a.toml: [[rules]] #2 (line 11): name: duplicate rule name 'same-name'; first defined at a.toml: [[rules]] #1 (line 3)",
+        "b.toml: [[rules]] #1 (line 4): id: duplicate rule id 'FL901'; first defined at a.toml: [[rules]] #1 (line 3)",
+    ]
