@@ -21,12 +21,14 @@ from flowlint.rules import evaluate
 @dataclass(frozen=True)
 class Analysis:
     findings: tuple[Finding, ...]
-    flows: tuple[Flow, ...]
+    flows: tuple[Flow, ...]  # every traced flow, flagged by a rule or not (the data inventory)
     diagnostics: tuple[Diagnostic, ...]
     files: int
     functions: int
     seconds: float
     cache_hits: int = 0
+    # every `# flowlint:` comment of the project, as (path, directive), in file order
+    directives: tuple[tuple[str, ir.Directive], ...] = ()
 
 
 def parse_files(files: Sequence[SourceFile]) -> tuple[list[ir.Module], list[Diagnostic]]:
@@ -57,5 +59,6 @@ def analyse(files: Sequence[SourceFile], policy: Policy) -> Analysis:
     engine = Engine(program, Models(policy))
     flows = engine.run()
     findings = evaluate(flows, policy)
+    directives = tuple((m.path, d) for m in sorted(modules, key=lambda m: m.path) for d in m.directives)
     return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(files),
-                    len(program.functions), time.perf_counter() - started)
+                    len(program.functions), time.perf_counter() - started, directives=directives)

@@ -70,6 +70,8 @@ class Finding:
     sink: Endpoint
     trace: tuple[TraceStep, ...]
     sink_purpose: str | None = field(default=None, compare=False)
+    # first and last line of the statement containing the sink (where a suppression may sit)
+    sink_statement: tuple[int, int] = field(default=(0, 0), compare=False)
 
     @property
     def sort_key(self) -> tuple:

@@ -118,5 +118,6 @@ def evaluate(flows: Iterable[Flow], policy: Policy) -> list[Finding]:
             origin=OriginFacts(origin.id, origin.provider, origin.lawful, origin.collection),
             categories=tuple(sorted(categories)), marks=tuple(sorted(flow.label.marks)),
             source=source, sink=sink, trace=_trace(flow.label.trace), sink_purpose=flow.sink.purpose,
+            sink_statement=flow.sink.statement,
         ))
     return sorted(findings, key=lambda f: f.sort_key)

@@ -95,6 +95,7 @@ class FunctionRun:
         self.loops: list[_Loop] = []
         self.raised: list[Value] = []
         self.rebound: set[str] = set()
+        self.statement: tuple[int, int] = (0, 0)
         self.flows: dict[tuple, Flow] = {}
 
     # ================================================================ driver
@@ -162,6 +163,8 @@ class FunctionRun:
             self.exec_stmt(statement, state)
 
     def exec_stmt(self, s: ir.Stmt, state: State) -> None:  # noqa: C901 - one dispatch
+        compound = isinstance(s, (ir.If, ir.While, ir.For, ir.Try, ir.With, ir.Match))
+        self.statement = (s.span[0], s.span[0] if compound else s.span[2])
         if isinstance(s, ir.Assign):
             value = self.eval(s.value, state)
             for target in s.targets:
@@ -1025,7 +1028,7 @@ class FunctionRun:
                 reaching.append(receiver)
         else:
             reaching = [args[i] for i, node in enumerate(arg_nodes) if self._selected(sink.args, i, node, arg_nodes)]
-        spec = SinkSpec(sink.kind, name, self._site(span, name), sink.purpose)
+        spec = SinkSpec(sink.kind, name, self._site(span, name), sink.purpose, self.statement)
         step = self._step(span, "sink", f"reaches `{name}()` ({sink.kind})")
         for value in reaching:
             for label in value.collapse_labels():

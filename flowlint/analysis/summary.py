@@ -21,6 +21,7 @@ class SinkSpec:
     symbol: str
     site: Site
     purpose: str | None
+    statement: tuple[int, int] = (0, 0)  # first and last line of the statement with the sink call
 
 
 @dataclass(frozen=True)

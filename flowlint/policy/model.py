@@ -134,6 +134,10 @@ class Rule:
     message: str
     cite: tuple[str, ...] = ()
     rationale: str = ""
+    # `[rules.examples]`: a small program this rule flags, and a look-alike it does not
+    # (shown by `flowlint explain`, run as tests)
+    flagged_example: str = ""
+    clean_example: str = ""
     when: Condition = Condition()
     unless: Condition | None = None
     ref: EntryRef | None = field(default=None, compare=False)
