@@ -9,7 +9,8 @@ Kinds (strings) name what a value may be:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from flowlint import ir
@@ -24,6 +25,7 @@ class Program:
     # module -> top-level name -> kinds known without running anything (defs, classes, imports)
     static_symbols: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     _mro: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _free: dict[str, frozenset[str]] = field(default_factory=dict)
     subclasses: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
@@ -200,3 +202,51 @@ class Program:
             elif isinstance(target, ir.Attr):
                 names.append(target.attr)
         return names
+
+    # ------------------------------------------------------------ scopes
+    def owner_of(self, qualname: str, name: str) -> str | None:
+        """The enclosing function whose local `name` a nested function sees (None: a global)."""
+        parent = self.functions[qualname].parent
+        while parent is not None:
+            function = self.functions[parent]
+            if function.name == "<module>":
+                return None
+            if name in function.locals and name not in function.nonlocals:
+                return parent
+            parent = function.parent
+        return None
+
+    def free_names(self, qualname: str) -> frozenset[str]:
+        """Names a function (or any function nested in it) uses without binding them itself."""
+        cached = self._free.get(qualname)
+        if cached is None:
+            function = self.functions[qualname]
+            used: set[str] = set(function.nonlocals)
+            for node in _walk((function.body, tuple(p.default for p in function.params if p.default))):
+                if isinstance(node, ir.Name):
+                    used.add(node.id)
+                elif isinstance(node, (ir.FuncRef, ir.Define, ir.Comprehension)):
+                    inner = node.qualname if not isinstance(node, ir.Comprehension) else node.func
+                    if inner in self.functions:
+                        used |= self.free_names(inner)
+                elif isinstance(node, ir.Walrus):
+                    used.add(node.target)
+            cached = frozenset(used - function.locals - function.globals)
+            self._free[qualname] = cached
+        return cached
+
+
+def _walk(node: object) -> Iterator[object]:
+    """Every IR node below `node` (not descending into nested function bodies, which are
+    separate `ir.Function`s)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, tuple):
+            stack.extend(current)
+        elif dataclasses.is_dataclass(current):
+            yield current
+            for f in dataclasses.fields(current):
+                value = getattr(current, f.name)
+                if isinstance(value, (tuple,)) or dataclasses.is_dataclass(value):
+                    stack.append(value)

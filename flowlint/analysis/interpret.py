@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 MAX_LOOP_ITERATIONS = 12
+CLOSURE = attr_key("__closure__")
 MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
 CALLABLE_PREFIXES = ("fn:", "cls:", "bound:")
 
@@ -73,7 +74,7 @@ class Target:
     name: str
     receiver: Value | None = None
     extra_names: tuple[str, ...] = ()
-    cells: tuple[tuple[str, frozenset[str]], ...] = ()  # what a closure captured
+    closure: Value | None = None  # the variables a closure captured
 
 
 class FunctionRun:
@@ -93,7 +94,8 @@ class FunctionRun:
         self.sinks: dict[SinkHit, SinkHit] = {}
         self.global_effects: dict[tuple[str, str], Value] = {}
         self.loops: list[_Loop] = []
-        self.raised: list[Value] = []
+        self.raised: list[Value] = []  # one entry per enclosing `try`: what its body may raise
+        self.uncaught = EMPTY  # what may leave the function as an exception
         self.rebound: set[str] = set()
         self.statement: tuple[int, int] = (0, 0)
         self.flows: dict[tuple, Flow] = {}
@@ -101,8 +103,8 @@ class FunctionRun:
     # ================================================================ driver
     def run(self) -> Summary:
         state = State()
-        for index, param in enumerate(self.fn.params):
-            state.vars[param.name] = self._initial_param(index, param)
+        initial = self._initial_values()
+        state.vars.update(initial)
         self.exec_block(self.fn.body, state)
         self.exit_state = self.exit_state.join(state)
         ret = self.ret
@@ -110,13 +112,25 @@ class FunctionRun:
             ret = Value(frozenset(), frozenset({"builtin:generator"}), {ANY: self.yields})
         ret = ret.with_kinds(self._annotation_kinds(self.fn.returns)) if self.fn.returns is not None else ret
         params_out: list[Value | None] = []
-        for index, param in enumerate(self.fn.params):
-            out = self.exit_state.vars.get(param.name)
-            initial = self._initial_param(index, param)
-            changed = out is not None and not self.exit_state.dead and param.name not in self.rebound and out != initial
+        cells = {name for name, _ in self.context[2]}
+        for name, start in initial.items():
+            out = self.exit_state.vars.get(name)
+            # a parameter rebound is not the caller's object; a captured variable rebound is
+            # (`nonlocal`), so its new value goes back to the enclosing function
+            rebound = name in self.rebound and name not in cells
+            changed = out is not None and not self.exit_state.dead and not rebound and out != start
             params_out.append(out if changed else None)
         return Summary(ret, tuple(params_out), frozenset(self.sinks.values()),
-                       tuple(sorted(self.global_effects.items(), key=lambda kv: kv[0])))
+                       tuple(sorted(self.global_effects.items(), key=lambda kv: kv[0])), self.uncaught)
+
+    def _initial_values(self) -> dict[str, Value]:
+        """Parameters, then the variables a closure captured, as symbolic labels (in that order:
+        label index i is the i-th of them)."""
+        values = {param.name: self._initial_param(index, param) for index, param in enumerate(self.fn.params)}
+        offset = len(self.fn.params)
+        for k, (name, kinds) in enumerate(self.context[2]):
+            values[name] = Value(frozenset({ParamTaint(offset + k, ())}), kinds)
+        return values
 
     def _initial_param(self, index: int, param: ir.Param) -> Value:
         kinds = set(self.context[1][index]) if index < len(self.context[1]) else set()
@@ -127,6 +141,10 @@ class FunctionRun:
         if param.annotation is not None and not kinds:
             kinds |= self._annotation_kinds(param.annotation)
         labels: set[Label] = {ParamTaint(index, ())}
+        if param.default is not None:  # present when a call omits the argument
+            default = self.eval(param.default, State())
+            labels |= {replace(label, default_of=index) for label in default.collapse_labels()
+                       if isinstance(label, Taint)}
         for source in self.models.param_sources(f"{self.fn.qualname}:{param.name}"):
             site = self._site(param.span, f"{self.fn.qualname}:{param.name}")
             labels.add(self._source_taint(source, site, f"parameter `{param.name}` of `{self.fn.name}`"))
@@ -196,9 +214,7 @@ class FunctionRun:
             self.exec_match(s, state)
         elif isinstance(s, ir.Raise):
             if s.value is not None:
-                value = self.eval(s.value, state)
-                if self.raised:
-                    self.raised[-1] = self.raised[-1].join(value)
+                self.raise_value(self.eval(s.value, state))
             state.dead = True
         elif isinstance(s, ir.Jump):
             if self.loops:
@@ -273,6 +289,13 @@ class FunctionRun:
             return inner, head.copy()
 
         self._loop(state, body, s.orelse)
+
+    def raise_value(self, value: Value) -> None:
+        """An exception carrying `value` is raised here: to the nearest `try`, else out of the function."""
+        if self.raised:
+            self.raised[-1] = self.raised[-1].join(value)
+        else:
+            self.uncaught = self.uncaught.join(value)
 
     def exec_try(self, s: ir.Try, state: State) -> None:
         before = state.copy()
@@ -353,21 +376,20 @@ class FunctionRun:
             self.bind(name.local, value, state)
 
     def closure(self, qualname: str, state: State) -> Value:
-        """A function value; nested functions remember which callables they captured, so that
-        a decorator's wrapper calls the function it wrapped, not every function ever wrapped."""
+        """A function value. A nested function captures the enclosing variables it uses, as they
+        are now: calling it passes them like extra arguments, so that each closure (each
+        decorated function's wrapper, each `make_prefixer(x)`) sees its own values."""
         value = Value(frozenset(), frozenset({"fn:" + qualname}))
+        captured = self.captured_env(qualname, state)
+        return value.write(attr_key("__closure__"), captured) if captured is not None else value
+
+    def captured_env(self, qualname: str, state: State) -> Value | None:
         if self.is_module_body or self.is_class_body:
-            return value
-        inner_locals = self.program.functions[qualname].locals
-        cells = {name: kinds for name, kinds in self.context[2] if name not in inner_locals}
-        for name, var in state.vars.items():
-            kinds = frozenset(k for k in var.kinds if k.startswith(CALLABLE_PREFIXES))
-            if kinds and name not in inner_locals:
-                cells[name] = kinds
-        if not cells:
-            return value
-        captured = Value(frozenset(), frozenset(), {attr_key(n): Value(frozenset(), k) for n, k in cells.items()})
-        return value.write(attr_key("__closure__"), captured)
+            return None
+        names = [n for n in sorted(self.program.free_names(qualname)) if n in state.vars]
+        if not names:
+            return None
+        return Value(frozenset(), frozenset(), {attr_key(n): state.vars[n] for n in names})
 
     def exec_define(self, s: ir.Define, state: State) -> None:
         if s.is_class:
@@ -409,16 +431,7 @@ class FunctionRun:
             self.rebound.add(name)
 
     def _owner_of(self, name: str) -> str | None:
-        """The enclosing function whose local `name` is (None: a module global)."""
-        parent = self.fn.parent
-        while parent is not None:
-            function = self.program.functions[parent]
-            if function.name == "<module>":
-                return None
-            if name in function.locals and name not in function.nonlocals:
-                return parent
-            parent = function.parent
-        return None
+        return self.program.owner_of(self.fn.qualname, name)
 
     def lookup(self, name: ir.Name, state: State) -> Value:
         fn = self.fn
@@ -437,11 +450,7 @@ class FunctionRun:
         owner = self._owner_of(ident)
         if owner is not None:
             self.engine.capture(owner, ident)
-            value = self.engine.read_global(self, (owner, ident))
-            for name, kinds in self.context[2]:
-                if name == ident:  # the closure says which callable this is
-                    return Value(value.labels, kinds, value.fields)
-            return value
+            return self.engine.read_global(self, (owner, ident))
         return self._global(ident, span)
 
     def module_member(self, module: str, name: str) -> Value:
@@ -618,7 +627,8 @@ class FunctionRun:
             return self.closure(e.qualname, state)
         if isinstance(e, ir.Comprehension):
             iterable = self.eval(e.iterable, state)
-            generator = self.call_function(e.func, None, (iterable,), state, None, e.span)
+            generator = self.call_function(e.func, None, (iterable,), state, None, e.span,
+                                           closure=self.captured_env(e.func, state))
             if e.kind == "generator":
                 return generator
             kind = "builtin:dict" if e.kind == "dict" else f"builtin:{e.kind}"
@@ -768,7 +778,7 @@ class FunctionRun:
         for kind in sorted(callee.kinds):
             prefix, _, name = kind.partition(":")
             if prefix == "fn":
-                targets.append(Target("fn", name, cells=_cells(callee)))
+                targets.append(Target("fn", name, closure=callee.fields.get(CLOSURE)))
             elif prefix == "bound":
                 bound_self = callee.fields.get(attr_key("__self__"), EMPTY)
                 targets.append(Target("fn", name, bound_self))
@@ -858,7 +868,7 @@ class FunctionRun:
         for kind in sorted(value.kinds):
             prefix, _, name = kind.partition(":")
             if prefix == "fn":
-                out.append(Target("fn", name, cells=_cells(value)))
+                out.append(Target("fn", name, closure=value.fields.get(CLOSURE)))
             elif prefix == "bound":
                 out.append(Target("fn", name, value.fields.get(attr_key("__self__"), EMPTY)))
             elif prefix == "cls":
@@ -884,7 +894,7 @@ class FunctionRun:
             if target.kind == "fn":
                 bound = target.receiver
                 result = result.join(self.call_function(target.name, bound, tuple(args), state, call, span,
-                                                        arg_nodes=arg_nodes, cells=target.cells))
+                                                        arg_nodes=arg_nodes, closure=target.closure))
             elif target.kind == "cls":
                 result = result.join(self.construct(target.name, arg_nodes, args, state, call, span))
             elif target.kind == "builtin":
@@ -1164,12 +1174,15 @@ class FunctionRun:
         return instance.with_labels(labels)
 
     def bind_arguments(self, function: ir.Function, receiver: Value | None, arg_nodes: list[ir.Arg] | None,
-                       args: tuple[Value, ...]) -> list[Value]:
+                       args: tuple[Value, ...]) -> tuple[list[Value], frozenset[int]]:
+        """The value of each parameter, and which parameters the call left to their default."""
         params = function.params
         actuals: list[Value] = [EMPTY] * len(params)
+        bound: set[int] = set()
         positional = [i for i, p in enumerate(params) if p.kind in ("posonly", "normal")]
         if receiver is not None and positional:
             actuals[positional[0]] = receiver
+            bound.add(positional[0])
             positional = positional[1:]
         vararg = next((i for i, p in enumerate(params) if p.kind == "vararg"), None)
         kwarg = next((i for i, p in enumerate(params) if p.kind == "kwarg"), None)
@@ -1183,20 +1196,24 @@ class FunctionRun:
                 element = value.elements()
                 for i in positional[position:]:
                     actuals[i] = actuals[i].join(element)
+                    bound.add(i)
                 extra_positional = extra_positional.join(Value(frozenset(), frozenset(), {ANY: element}))
             elif node.star == 2:  # **kw
                 for name, i in by_name.items():
                     if i not in positional[:position]:
                         actuals[i] = actuals[i].join(value.read(index_key(name)))
+                        bound.add(i)
                 extra_keywords = extra_keywords.join(value)
             elif node.keyword is not None:
                 if node.keyword in by_name:
                     actuals[by_name[node.keyword]] = value
+                    bound.add(by_name[node.keyword])
                 else:
                     extra_keywords = extra_keywords.write(index_key(node.keyword), value)
             else:
                 if position < len(positional):
                     actuals[positional[position]] = value
+                    bound.add(positional[position])
                 else:
                     extra_positional = extra_positional.write(index_key(position - len(positional)), value)
                 position += 1
@@ -1204,17 +1221,21 @@ class FunctionRun:
             actuals[vararg] = extra_positional.with_kinds({"builtin:tuple"})
         if kwarg is not None:
             actuals[kwarg] = extra_keywords.with_kinds({"builtin:dict"})
-        return actuals
+        omitted = frozenset(i for i in range(len(params)) if i not in bound and params[i].default is not None)
+        return actuals, omitted
 
     def call_function(self, qualname: str, receiver: Value | None, args: tuple[Value, ...], state: State,
                       call: ir.Call | None, span: ir.Span, arg_nodes: list[ir.Arg] | None = None,
-                      returns_receiver: bool = False, cells: tuple = ()) -> Value:
+                      returns_receiver: bool = False, closure: Value | None = None) -> Value:
         function = self.program.functions.get(qualname)
         if function is None:
             return EMPTY
-        actuals = self.bind_arguments(function, receiver, arg_nodes, args)
+        actuals, omitted = self.bind_arguments(function, receiver, arg_nodes, args)
+        captured = sorted((key[1], value) for key, value in closure.fields.items()) if closure else []
+        cells = tuple((name, self.engine.context_kinds(value)) for name, value in captured)
         context: Context = (qualname, tuple(self.engine.context_kinds(a) for a in actuals), cells)
         summary = self.engine.summary(context, self)
+        actuals = actuals + [value for _, value in captured]
         display = function.name if function.cls is None else f"{function.cls.rsplit('.', 1)[-1]}.{function.name}"
         if function.name.endswith("comp>"):
             kind = function.name[1:-5]
@@ -1223,9 +1244,10 @@ class FunctionRun:
         else:
             call_steps = [self._step(span, "call", f"passed to `{display}()` as `{p.name}`") for p in function.params]
             return_step = self._step(span, "return", f"returned from `{display}()`")
+        call_steps += [self._step(span, "call", f"captured as `{name}` by `{display}()`") for name, _ in captured]
 
         def substitute(value: Value) -> Value:
-            return self._substitute(value, actuals, call_steps, return_step)
+            return self._substitute(value, actuals, call_steps, return_step, omitted)
 
         result = substitute(summary.ret)
         for hit in summary.sinks:
@@ -1245,6 +1267,11 @@ class FunctionRun:
             if out is None:
                 continue
             new = substitute(out)
+            if index >= len(function.params):  # a captured variable the closure rebound (nonlocal)
+                name = captured[index - len(function.params)][0]
+                if self.program.owner_of(qualname, name) == self.fn.qualname and name in state.vars:
+                    self.bind(name, new, state)
+                continue
             if index == 0 and receiver is not None:
                 if returns_receiver:
                     result = new.with_kinds(receiver.kinds)
@@ -1259,6 +1286,8 @@ class FunctionRun:
             result = receiver
         for (owner, name), effect in summary.global_effects:
             self.engine.write_global(self, (owner, name), substitute(effect))
+        if summary.raises.is_tainted() or summary.raises.kinds:
+            self.raise_value(substitute(summary.raises))
         return self._project_models(qualname, receiver, arg_nodes or [], args, state, span, result)
 
     def _project_models(self, name: str, receiver: Value | None, arg_nodes: list[ir.Arg],
@@ -1285,14 +1314,20 @@ class FunctionRun:
             result = result.map_labels(lambda label: apply_effects(label, frozenset(), adds, frozenset()))
         return result
 
-    def _substitute(self, value: Value, actuals: list[Value], call_steps: list[Step], return_step: Step) -> Value:
-        """A callee's value in the caller's terms: parameters replaced by the arguments."""
+    def _substitute(self, value: Value, actuals: list[Value], call_steps: list[Step], return_step: Step,
+                    omitted: frozenset[int] = frozenset()) -> Value:
+        """A callee's value in the caller's terms: parameters replaced by the arguments (and a
+        parameter's default data kept only where the call omitted that argument)."""
         if not value.is_tainted():
             return value
         kept: set[Label] = set()
         result = EMPTY
         for label in value.labels:
             if isinstance(label, Taint):
+                if label.default_of >= 0:
+                    if label.default_of not in omitted:
+                        continue
+                    label = replace(label, default_of=-1)
                 kept.add(with_step(label, return_step))
                 continue
             if label.param >= len(actuals):
@@ -1305,7 +1340,7 @@ class FunctionRun:
                 return replace(effected, trace=_cap(effected.trace + middle))
 
             result = result.join(actual.map_labels(rewrite))
-        fields = {k: self._substitute(v, actuals, call_steps, return_step) for k, v in value.fields.items()}
+        fields = {k: self._substitute(v, actuals, call_steps, return_step, omitted) for k, v in value.fields.items()}
         own = Value(frozenset(kept), value.kinds, fields)
         return own.join(result) if not result.empty else own
 
@@ -1317,13 +1352,6 @@ def _first_matches(names: tuple[str, ...], index) -> list[tuple[object, str]]:
         for entry in index(name):
             found.setdefault(entry, name)
     return list(found.items())
-
-
-def _cells(value: Value) -> tuple[tuple[str, frozenset[str]], ...]:
-    captured = value.fields.get(attr_key("__closure__"))
-    if captured is None:
-        return ()
-    return tuple(sorted((key[1], v.kinds) for key, v in captured.fields.items()))
 
 
 def _cap(trace: tuple[Step, ...]) -> tuple[Step, ...]:

@@ -38,6 +38,7 @@ class Summary:
     params_out: tuple[Value | None, ...] = ()  # exit value of each mutated parameter, else None
     sinks: frozenset[SinkHit] = frozenset()
     global_effects: tuple[tuple[tuple[str, str], Value], ...] = ()  # symbolic writes to globals
+    raises: Value = EMPTY  # exceptions that may leave the function
 
 
 EMPTY_SUMMARY = Summary()

@@ -71,6 +71,8 @@ class Taint:
     categories: frozenset[str]
     marks: frozenset[str]
     trace: tuple[Step, ...] = field(default=(), compare=False)
+    # >= 0: the data is the default value of that parameter, present only when a call omits it
+    default_of: int = -1
 
 
 @dataclass(frozen=True)

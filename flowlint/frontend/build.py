@@ -489,6 +489,8 @@ class IRBuilder:
             value = self.expr(node.value)
             name = node.target.value if isinstance(node.target, cst.Name) else "_"
             self.function_scope().locals.add(name)
+            if self.scope.is_comprehension:  # binds in the enclosing function, as in Python
+                self.scope.nonlocals.add(name)
             return ir.Walrus(name, value, span)
         if isinstance(node, cst.StarredElement):
             return ir.Starred(self.expr(node.value), span)
