@@ -37,7 +37,7 @@ class Subscript:
     """`value[key]`: `key` is a literal (int/str/...), or None when unknown or a slice."""
 
     value: Expr
-    key: Union[int, str, float, bool, bytes, None]
+    key: Union[int, str, float, bool, bytes, tuple, None]
     known: bool  # False: computed index; True: a literal key
     is_slice: bool
     index: Expr  # evaluated for its side effects (calls in the index)
@@ -46,7 +46,7 @@ class Subscript:
 
 @dataclass(frozen=True)
 class Const:
-    value: Union[int, str, float, bool, bytes, None]
+    value: Union[int, str, float, bool, bytes, tuple, None]
     span: Span
 
 

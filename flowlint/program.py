@@ -175,11 +175,12 @@ class Program:
             out.extend(b[4:] for b in self.bases(klass) if b.startswith("api:"))
         return tuple(dict.fromkeys(out))
 
-    def lookup_method(self, qualname: str, name: str) -> str | None:
-        """The function defining `name` for instances of class `qualname`, by MRO."""
+    def lookup_method(self, qualname: str, name: str, setter: bool = False) -> str | None:
+        """The function defining `name` for instances of class `qualname`, by MRO (with
+        `setter`, the property setter `@name.setter` instead)."""
         for klass in self.mro(qualname):
             for method, function in self.classes[klass].methods:
-                if method == name:
+                if method == name and ("setter" in self.decorator_names(self.functions[function])) == setter:
                     return function
         return None
 

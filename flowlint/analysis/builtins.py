@@ -11,7 +11,7 @@ import builtins as _python_builtins
 from typing import TYPE_CHECKING
 
 from flowlint import ir
-from flowlint.analysis.values import ANY, EMPTY, Value, attr_key, index_key
+from flowlint.analysis.values import ANY, EMPTY, KEYS, Value, attr_key, index_key
 
 if TYPE_CHECKING:
     from flowlint.analysis.interpret import FunctionRun, State
@@ -44,6 +44,7 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
         return _super(run, state)
     if name in _NO_DATA:
         return EMPTY
+    _call_key_functions(run, name, arg_nodes, args, state, span)
     if name in _ELEMENTWISE:
         if name == "filter" and len(args) > 1:
             first = args[1]
@@ -57,8 +58,8 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
         pair = Value(frozenset(), frozenset(), {index_key(i): a.elements() for i, a in enumerate(args)})
         return _container("list", pair)
     if name == "dict":
-        result = Value(frozenset(), frozenset({"builtin:dict"}), dict(first.fields) if first.fields else None)
-        result = result.with_labels(first.labels)
+        positional = next((v for n, v in zip(arg_nodes, args) if n.keyword is None and not n.star), EMPTY)
+        result = Value(positional.labels, frozenset({"builtin:dict"}), dict(positional.fields) or None)
         for node, value in zip(arg_nodes, args):
             if node.keyword is not None:
                 result = result.write(index_key(node.keyword), value)
@@ -76,6 +77,18 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
     for arg in args:
         labels |= arg.collapse_labels()
     return Value(frozenset(labels))
+
+
+def _call_key_functions(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: list[Value], state: State,
+                        span: ir.Span) -> None:
+    """`sorted(xs, key=f)`, `filter(f, xs)`, `max(xs, key=f)`: the function is called on the elements."""
+    if name == "filter" and len(args) > 1:
+        function, iterable = args[0], args[1]
+    else:
+        function = next((v for n, v in zip(arg_nodes, args) if n.keyword == "key"), None)
+        iterable = args[0] if args else EMPTY
+    if function is not None and function.kinds:
+        run.call_value(function, [ir.Arg(ir.Const(None, span))], [iterable.elements()], state, None, span)
 
 
 def _super(run: FunctionRun, state: State) -> Value:
@@ -103,12 +116,12 @@ def container_method(run: FunctionRun, method: str, receiver: Value, receiver_ex
     if method == "pop":
         return receiver.elements()
     if method == "items":
-        pair = Value(frozenset(), frozenset(), {index_key(1): receiver.elements()})
-        return _container("list", pair, receiver.labels)
+        pair = Value(frozenset(), frozenset(), {index_key(0): receiver.read(KEYS), index_key(1): receiver.elements()})
+        return _container("list", pair)
     if method == "values":
         return _container("list", receiver.elements())
     if method == "keys":
-        return _container("list", EMPTY, receiver.labels)
+        return _container("list", receiver.read(KEYS))
     if method == "copy":
         return receiver
     if receiver_expr is None:

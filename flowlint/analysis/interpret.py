@@ -16,7 +16,7 @@ from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
 from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, keep_shortest
 from flowlint.analysis.values import (
-    ANY, EMPTY, Label, ParamTaint, Site, Step, Taint, Value, apply_effects, attr_key, index_key, with_step,
+    ANY, EMPTY, KEYS, Label, ParamTaint, Site, Step, Taint, Value, apply_effects, attr_key, index_key, with_step,
 )
 from flowlint.analysis.render import expr_text
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_LOOP_ITERATIONS = 12
 CLOSURE = attr_key("__closure__")
+PARTIAL = "partial"  # the kind of a `functools.partial` object
 MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
 CALLABLE_PREFIXES = ("fn:", "cls:", "bound:")
 
@@ -223,14 +224,25 @@ class FunctionRun:
             state.dead = True
         elif isinstance(s, ir.Delete):
             for target in s.targets:
-                if isinstance(target, ir.Name) and target.id in state.vars:
-                    del state.vars[target.id]
-                elif not isinstance(target, ir.Name):
-                    self.eval(target, state)  # type: ignore[arg-type]
+                self.delete(target, state)
         elif isinstance(s, ir.Import):
             self.exec_import(s, state)
         elif isinstance(s, ir.Define):
             self.exec_define(s, state)
+
+    def delete(self, target: ir.Target, state: State) -> None:
+        """`del x`, `del d["k"]`, `del o.attr`: the name or that one field holds nothing any more."""
+        if isinstance(target, ir.Name):
+            state.vars.pop(target.id, None)
+            return
+        if isinstance(target, (ir.Attr, ir.Subscript)):
+            path = self.access_path(target)
+            known = isinstance(target, ir.Attr) or (target.known and not target.is_slice)
+            if path is not None and path[0] in state.vars and known:
+                root, keys = path
+                state.vars[root] = state.vars[root].write_path(keys, EMPTY)
+            else:
+                self.eval(target, state)
 
     def _replace_state(self, state: State, new: State) -> None:
         state.vars, state.dead, state.clears, state.marks = new.vars, new.dead, new.clears, new.marks
@@ -239,13 +251,9 @@ class FunctionRun:
         true_state, false_state = self.condition(s.test, state)
         self.exec_block(s.body, true_state)
         self.exec_block(s.orelse, false_state)
-        self._replace_state(state, self._leave_branch(true_state, state).join(self._leave_branch(false_state, state)))
-
-    @staticmethod
-    def _leave_branch(branch: State, outer: State) -> State:
-        """Branch-guard effects end with the branch."""
-        branch.clears, branch.marks = outer.clears, outer.marks
-        return branch
+        # a branch guard's effects outlive the `if` only where every path that goes on passed it
+        # (`if not has_consent(u): return`); State.join keeps what both branches hold
+        self._replace_state(state, true_state.join(false_state))
 
     def _loop(self, state: State, body, orelse: ir.Block) -> None:
         head = state.copy()
@@ -336,7 +344,8 @@ class FunctionRun:
             entered = value
             for kind in sorted(value.kinds):
                 if kind.startswith("inst:"):
-                    method = self.program.lookup_method(kind[5:], "__enter__")
+                    method = self.program.lookup_method(kind[5:], "__enter__") or \
+                        self.program.lookup_method(kind[5:], "__aenter__")
                     if method is not None:
                         entered = self.call_function(method, value, (), state, None, ctx.span)
             if target is not None:
@@ -386,10 +395,11 @@ class FunctionRun:
     def captured_env(self, qualname: str, state: State) -> Value | None:
         if self.is_module_body or self.is_class_body:
             return None
-        names = [n for n in sorted(self.program.free_names(qualname)) if n in state.vars]
+        nonlocals = self.program.functions[qualname].nonlocals
+        names = [n for n in sorted(self.program.free_names(qualname)) if n in state.vars or n in nonlocals]
         if not names:
             return None
-        return Value(frozenset(), frozenset(), {attr_key(n): state.vars[n] for n in names})
+        return Value(frozenset(), frozenset(), {attr_key(n): state.vars.get(n, EMPTY) for n in names})
 
     def exec_define(self, s: ir.Define, state: State) -> None:
         if s.is_class:
@@ -424,6 +434,7 @@ class FunctionRun:
         elif name in self.fn.nonlocals:
             owner = self._owner_of(name)
             if owner is not None:
+                self.engine.capture(owner, name)
                 self.engine.write_global(self, (owner, name), value)
         elif self.engine.is_captured(self.fn.qualname, name):
             self.engine.write_global(self, (self.fn.qualname, name), value)
@@ -439,9 +450,9 @@ class FunctionRun:
         if ident in fn.globals:
             value = self._global(ident, name.span)
         elif ident in state.vars or (ident in fn.locals and not (self.is_module_body or self.is_class_body)):
-            value = state.vars.get(ident, EMPTY)  # a local (unbound on this path: nothing)
-            if self.engine.is_captured(fn.qualname, ident):
-                value = value.join(self.engine.read_global(self, (fn.qualname, ident)))
+            # a local (unbound on this path: nothing); what a closure called here did to it
+            # came back through its summary (see call_function)
+            value = state.vars.get(ident, EMPTY)
         else:
             value = self._free_or_global(ident, name.span)
         return self._use(value, state)
@@ -549,16 +560,24 @@ class FunctionRun:
     def _store(self, target: ir.Attr | ir.Subscript, value: Value, state: State, span: ir.Span) -> None:
         base = self.eval(target.value, state)
         if isinstance(target, ir.Subscript):
-            self.eval(target.index, state)
+            index = self.eval(target.index, state)
             key = index_key(target.key) if target.known else ANY
+            if index.is_tainted():  # the key itself carries data
+                self.update_path(target.value, index.collapsed(), state, key=KEYS)
         else:
             key = attr_key(target.attr)
         step = self._step(target.span or span, "step", f"stored in `{expr_text(target)}`")
         stepped = self._stepped(value, step)
         if isinstance(target, ir.Attr):
-            for kind in base.kinds:
+            for kind in sorted(base.kinds):
                 if kind.startswith(("inst:", "virt:")):
-                    self.engine.add_field_kinds(self, kind.split(":", 1)[1], target.attr, value.kinds)
+                    klass = kind.split(":", 1)[1]
+                    self.engine.add_field_kinds(self, klass, target.attr, value.kinds)
+                    setter = self.program.lookup_method(klass, target.attr, setter=True) \
+                        if klass in self.program.classes else None
+                    if setter is not None:  # `obj.email = v` runs the property's setter
+                        receiver = ir.Call(ir.Attr(target.value, target.attr, span), (), span, self.statement)
+                        self.call_function(setter, base, (value,), state, receiver, span)
                 elif kind.startswith("mod:"):
                     self.engine.write_global(self, (kind[4:], target.attr), stepped)
                 elif kind.startswith("cls:"):
@@ -668,7 +687,9 @@ class FunctionRun:
                 if isinstance(key_expr, ir.Const):
                     fields[index_key(key_expr.value)] = value
                 else:
-                    fields[ANY] = fields.get(ANY, EMPTY).join(value).join(key_value.collapsed())
+                    fields[ANY] = fields.get(ANY, EMPTY).join(value)
+                    if key_value.is_tainted():
+                        fields[KEYS] = fields.get(KEYS, EMPTY).join(key_value.collapsed())
                 continue
             if isinstance(item, ir.Starred):
                 after_star = True
@@ -690,6 +711,9 @@ class FunctionRun:
 
     @staticmethod
     def iterate(iterable: Value) -> Value:
+        """What a `for` loop gets: a dict's keys, any other container's elements."""
+        if "builtin:dict" in iterable.kinds:
+            return iterable.read(KEYS)
         return iterable.elements()
 
     def eval_attr(self, e: ir.Attr, state: State) -> Value:
@@ -796,25 +820,25 @@ class FunctionRun:
 
     @staticmethod
     def _partial(func: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> Value:
-        """`functools.partial(f, *args)`: a callable that remembers its first arguments."""
-        stored = Value(frozenset(), frozenset(), {index_key(i): a for i, a in enumerate(args)})
-        keywords = tuple(n.keyword or "" for n in arg_nodes)
-        return Value(func.labels, func.kinds | {"partial:" + "\x1f".join(keywords)},
-                     {**func.fields, attr_key("__partial__"): stored})
+        """`functools.partial(f, *args, **kw)`: a callable that remembers its first arguments
+        (positional ones at `[i]`, keywords at `.name` of its `__partial__` field)."""
+        stored: dict = {}
+        for i, (node, value) in enumerate(zip(arg_nodes, args)):
+            stored[attr_key(node.keyword) if node.keyword else index_key(i)] = value
+        return Value(func.labels, func.kinds | {PARTIAL}, {**func.fields, attr_key("__partial__"): Value(fields=stored)})
 
-    def _unpartial(self, callee: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> tuple[list[ir.Arg], list[Value]]:
+    @staticmethod
+    def _unpartial(callee: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> tuple[list[ir.Arg], list[Value]]:
         """The arguments of a call through `functools.partial`: the stored ones come first."""
-        kind = next((k for k in callee.kinds if k.startswith("partial:")), None)
-        if kind is None:
+        if PARTIAL not in callee.kinds:
             return arg_nodes, args
-        keywords = kind[len("partial:"):].split("\x1f") if kind != "partial:" else []
-        stored = callee.fields.get(attr_key("__partial__"), EMPTY)
-        nodes = [ir.Arg(ir.Const(None, ir.NO_SPAN), keyword or None) for keyword in keywords]
-        values = [stored.fields.get(index_key(i), EMPTY) for i in range(len(keywords))]
-        positional = [(n, v) for n, v in zip(nodes, values) if n.keyword is None]
-        named = [(n, v) for n, v in zip(nodes, values) if n.keyword is not None]
-        merged = positional + list(zip(arg_nodes, args)) + named
-        return [n for n, _ in merged], [v for _, v in merged]
+        stored = callee.fields.get(attr_key("__partial__"), EMPTY).fields
+        positional = sorted((k[1], v) for k, v in stored.items() if k[0] == "i")
+        keywords = sorted((k[1], v) for k, v in stored.items() if k[0] == "a")
+        nodes = [ir.Arg(ir.Const(None, ir.NO_SPAN)) for _ in positional] + list(arg_nodes)
+        nodes += [ir.Arg(ir.Const(None, ir.NO_SPAN), name) for name, _ in keywords]
+        values = [v for _, v in positional] + list(args) + [v for _, v in keywords]
+        return nodes, values
 
     def method_targets(self, receiver: Value, attr: str, state: State, span: ir.Span) -> list[Target]:
         targets: list[Target] = []
@@ -1092,6 +1116,9 @@ class FunctionRun:
                 return second_true, first_false.join(second_false)
             second_true, second_false = self.condition(test.parts[1], first_false.copy())
             return first_true.join(second_true), second_false
+        if isinstance(test, ir.Call) and isinstance(test.func, ir.Name) and test.func.id == "isinstance" \
+                and len(test.args) == 2 and "builtin:isinstance" in self.eval(test.func, state).kinds:
+            return self._narrow(test, state)
         if isinstance(test, ir.Call):
             guards = self._guards_of(test, state)
             self.eval(test, state)
@@ -1109,6 +1136,24 @@ class FunctionRun:
             return true_state, false_state
         self.eval(test, state)
         return state, state.copy()
+
+    def _narrow(self, test: ir.Call, state: State) -> tuple[State, State]:
+        """`isinstance(x, T)`: in the true branch `x` is also known to be a `T` (method calls on it resolve)."""
+        self.eval(test, state)
+        true_state = state.copy()
+        path = self.access_path(test.args[0].value)
+        classes = self.eval(test.args[1].value, state)
+        kinds = set(classes.kinds)
+        for value in classes.fields.values():
+            kinds |= value.kinds
+        instance_kinds = {("inst:" + k[4:]) if k.startswith("cls:") else k + "()" for k in kinds
+                          if k.startswith(("cls:", "api:")) and not k.endswith("()")}
+        if path is not None and path[0] in state.vars and instance_kinds:
+            root, keys = path
+            current = state.vars[root]
+            narrowed = current.read_path(keys).with_kinds(instance_kinds)
+            true_state.vars[root] = current.write_path(keys, narrowed) if keys else narrowed
+        return true_state, state.copy()
 
     def _guards_of(self, call: ir.Call, state: State) -> list:
         """The policy guards the called name matches (resolved without evaluating the arguments)."""
@@ -1269,7 +1314,7 @@ class FunctionRun:
             new = substitute(out)
             if index >= len(function.params):  # a captured variable the closure rebound (nonlocal)
                 name = captured[index - len(function.params)][0]
-                if self.program.owner_of(qualname, name) == self.fn.qualname and name in state.vars:
+                if self.program.owner_of(qualname, name) == self.fn.qualname:
                     self.bind(name, new, state)
                 continue
             if index == 0 and receiver is not None:
@@ -1277,7 +1322,7 @@ class FunctionRun:
                     result = new.with_kinds(receiver.kinds)
                     continue
                 if call is not None and isinstance(call.func, ir.Attr):
-                    self.update_path(call.func.value, new, state)
+                    self.update_path(self._receiver_expr(call.func.value), new, state)
                 continue
             position = index - offset
             if 0 <= position < len(nodes) and not nodes[position].star and nodes[position].keyword is None:
@@ -1289,6 +1334,12 @@ class FunctionRun:
         if summary.raises.is_tainted() or summary.raises.kinds:
             self.raise_value(substitute(summary.raises))
         return self._project_models(qualname, receiver, arg_nodes or [], args, state, span, result)
+
+    def _receiver_expr(self, expr: ir.Expr) -> ir.Expr:
+        """What a method call's receiver denotes: `super()` stands for this method's `self`."""
+        if isinstance(expr, ir.Call) and isinstance(expr.func, ir.Name) and expr.func.id == "super" and self.fn.params:
+            return ir.Name(self.fn.params[0].name, expr.span)
+        return expr
 
     def _project_models(self, name: str, receiver: Value | None, arg_nodes: list[ir.Arg],
                         args: tuple[Value, ...], state: State, span: ir.Span, result: Value) -> Value:

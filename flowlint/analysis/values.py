@@ -25,6 +25,7 @@ MAX_TRACE = 60
 # ("a", name) attribute, ("i", literal) constant index or key, ("*",) unknown index
 Key = tuple
 ANY: Key = ("*",)
+KEYS: Key = ("k",)  # the keys of a dict, when they carry data (`index[name] = 1`)
 
 
 def attr_key(name: str) -> Key:
@@ -40,6 +41,8 @@ def key_text(key: Key) -> str:
         return f".{key[1]}"
     if key[0] == "i":
         return f"[{key[1]!r}]"
+    if key[0] == "k":
+        return ".keys()"
     return "[*]"
 
 
@@ -201,7 +204,7 @@ class Value:
         if key[0] == "*":
             child = EMPTY
             for k, v in self.fields.items():
-                if k[0] != "a":
+                if k[0] in ("i", "*"):
                     child = child.join(v)
         else:
             child = self.fields.get(key, EMPTY)

@@ -58,6 +58,7 @@ class IRBuilder:
         self.classes: list[ir.Class] = []
         self.directives: list[ir.Directive] = []
         self.scopes: list[_Scope] = []
+        self.defined: set[str] = set()
         self.stmt_lines: tuple[int, int] = (0, 0)
 
     # ------------------------------------------------------------ helpers
@@ -325,6 +326,9 @@ class IRBuilder:
         name = node.name.value
         enclosing_class = self.scope.qualname.rsplit(".", 1)[0] if self.scope.is_class else None
         qualname = self.child_name(name)
+        if qualname in self.defined:  # a redefinition (a property's setter): a name of its own
+            qualname = f"{qualname}@{self.span(node)[0]}"
+        self.defined.add(qualname)
         parent = self.lookup_parent()
         # defaults and annotations are evaluated in the enclosing scope
         scope = _Scope(qualname, parent)
@@ -452,7 +456,9 @@ class IRBuilder:
             values: list[ir.Expr] = []
             for element in node.elements:
                 if isinstance(element, cst.DictElement):
-                    keys.append(self.expr(element.key))
+                    key = self.expr(element.key)
+                    literal = _literal_key(key)
+                    keys.append(ir.Const(literal, key.span) if literal is not None else key)  # type: ignore[arg-type]
                     values.append(self.expr(element.value))
                 else:
                     keys.append(None)
@@ -517,6 +523,9 @@ class IRBuilder:
             index = self.expr(index_node)
             if isinstance(index, ir.Const):
                 return ir.Subscript(value, index.value, True, False, index, span)
+            literal = _literal_key(index)
+            if literal is not None:  # `grid[(0, 1)]`
+                return ir.Subscript(value, literal, True, False, index, span)
             if isinstance(index_node, cst.UnaryOperation) and isinstance(index, ir.Combine) and \
                     isinstance(index.parts[0], ir.Const) and isinstance(index.parts[0].value, int):
                 return ir.Subscript(value, -index.parts[0].value, True, False, index, span)
@@ -574,6 +583,14 @@ class IRBuilder:
         if comp.asynchronous is not None:
             iterable = ir.Await(iterable, span)
         return (ir.For(target, iterable, inner, (), span),)
+
+
+def _literal_key(expr: ir.Expr) -> tuple | None:
+    """A tuple of constants used as a key (`d[(0, 1)]`, `{(0, 1): v}`), else None."""
+    if isinstance(expr, ir.Collection) and expr.kind == "tuple" and expr.items and \
+            all(isinstance(item, ir.Const) for item in expr.items):
+        return tuple(item.value for item in expr.items)  # type: ignore[union-attr]
+    return None
 
 
 def _dotted(node: cst.BaseExpression) -> str:
