@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flowlint import ir
+from flowlint.annotations import apply_annotations
 from flowlint.analysis.engine import Engine
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import Flow
@@ -55,6 +56,8 @@ def parse_files(files: Sequence[SourceFile]) -> tuple[list[ir.Module], list[Diag
 def analyse(files: Sequence[SourceFile], policy: Policy) -> Analysis:
     started = time.perf_counter()
     modules, diagnostics = parse_files(files)
+    policy, annotation_diagnostics = apply_annotations(modules, policy)
+    diagnostics += annotation_diagnostics
     program = Program.build(modules)
     engine = Engine(program, Models(policy))
     flows = engine.run()
