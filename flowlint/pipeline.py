@@ -11,8 +11,9 @@ from flowlint.annotations import apply_annotations
 from flowlint.analysis.engine import Engine
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import Flow
+from flowlint.cache import IRCache
 from flowlint.discover import SourceFile
-from flowlint.frontend import NOT_ANALYSED, parse_source
+from flowlint.parsing import parse_files
 from flowlint.policy.model import Policy
 from flowlint.program import Program
 from flowlint.results import Diagnostic, Finding
@@ -32,30 +33,10 @@ class Analysis:
     directives: tuple[tuple[str, ir.Directive], ...] = ()
 
 
-def parse_files(files: Sequence[SourceFile]) -> tuple[list[ir.Module], list[Diagnostic]]:
-    modules: list[ir.Module] = []
-    diagnostics: list[Diagnostic] = []
-    seen: set[str] = set()
-    for file in sorted(files, key=lambda f: (f.relpath.endswith(".pyi"), f.relpath)):
-        if file.module in seen:  # a stub beside its module: the module wins
-            continue
-        try:
-            source = file.path.read_bytes()
-        except OSError as err:
-            diagnostics.append(Diagnostic(file.relpath, 1, 1, NOT_ANALYSED, f"file not analysed: cannot read: {err.strerror or err}"))
-            continue
-        result = parse_source(source, file.module, file.relpath, file.is_package)
-        if isinstance(result, Diagnostic):
-            diagnostics.append(result)
-        else:
-            seen.add(file.module)
-            modules.append(result)
-    return modules, diagnostics
-
-
-def analyse(files: Sequence[SourceFile], policy: Policy) -> Analysis:
+def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: IRCache | None = None) -> Analysis:
     started = time.perf_counter()
-    modules, diagnostics = parse_files(files)
+    parsed = parse_files(files, jobs, cache)
+    modules, diagnostics = parsed.modules, parsed.diagnostics
     policy, annotation_diagnostics = apply_annotations(modules, policy)
     diagnostics += annotation_diagnostics
     program = Program.build(modules)
@@ -64,4 +45,4 @@ def analyse(files: Sequence[SourceFile], policy: Policy) -> Analysis:
     findings = evaluate(flows, policy)
     directives = tuple((m.path, d) for m in sorted(modules, key=lambda m: m.path) for d in m.directives)
     return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(files),
-                    len(program.functions), time.perf_counter() - started, directives=directives)
+                    len(program.functions), time.perf_counter() - started, parsed.cache_hits, directives)
