@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from flowlint.cache import IRCache
+from flowlint import baseline as baseline_mod
+from flowlint import suppressions
 from flowlint.config import Config, load_config
 from flowlint.discover import discover, in_scope
 from flowlint.errors import FlowlintError
 from flowlint.pipeline import Analysis, analyse
-from flowlint.report import json_report
+from flowlint.report import github, gitlab, json_report, junit, sarif
 from flowlint.report import text as text_report
+from flowlint.results import Finding
 from flowlint.policy.describe import describe_policy
 from flowlint.policy.load import load_policy
 from flowlint.policy.model import Policy
@@ -53,18 +57,58 @@ SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
 DIAGNOSTIC_SEVERITY = "warning"
 
 
-def _analyse(args: argparse.Namespace) -> tuple[Config, Analysis]:
-    """Configuration, policy, discovery and analysis of the whole project; the result is
-    narrowed to the findings whose source or sink lies in the paths given (pre-commit passes
-    the changed files)."""
+@dataclass(frozen=True)
+class Run:
+    """One analysed project, as the commands report it.
+
+    ``analysis`` holds the findings after suppressions (with FL901/FL902 added) and, for
+    `check`, after the baseline, narrowed to the paths given; ``baselined`` counts the narrowed
+    findings a baseline absorbed, ``gone`` the baseline entries no finding of the whole project
+    matched.
+    """
+
+    config: Config
+    policy: Policy
+    analysis: Analysis
+    suppressed: int = 0
+    baseline: Path | None = None
+    baselined: int = 0
+    gone: int = 0
+
+
+def _prepare(args: argparse.Namespace, use_baseline: bool = False) -> Run:
+    """Configuration, policy, discovery and analysis of the whole project; then suppressions
+    and (with ``use_baseline``) the baseline, both over the whole project (so a baseline entry
+    is "gone" only when its flow is gone everywhere); then the result is narrowed to the
+    findings whose source or sink lies in the paths given (pre-commit passes the changed
+    files), FL901/FL902 and diagnostics by their own file."""
     config = _config(args, args.paths)
     loaded = _policy(args, config, args.policy)
+    baseline_path = (getattr(args, "baseline", None) or config.baseline) if use_baseline else None
+    accepted = baseline_mod.load(baseline_path) if baseline_path is not None else None  # fail before analysing
     files, discovered = discover(config)
-    analysis = analyse(files, loaded)
+    cache = None if args.no_cache else IRCache(config.cache_dir)
+    analysis = analyse(files, loaded, jobs=args.jobs, cache=cache)
+    outcome = suppressions.apply(analysis.findings, analysis.directives, {rule.id for rule in loaded.rules})
+    findings, baselined, gone = outcome.findings, (), 0
+    if accepted is not None:
+        filtered = baseline_mod.apply(findings, accepted)
+        findings, baselined, gone = filtered.new, filtered.baselined, filtered.gone
     wanted = in_scope(config, args.paths)
-    findings = tuple(f for f in analysis.findings if wanted(f.sink.location.path) or wanted(f.source.location.path))
+
+    def keep(finding: Finding) -> bool:
+        return wanted(finding.sink.location.path) or wanted(finding.source.location.path)
+
     diagnostics = tuple(sorted(d for d in analysis.diagnostics + tuple(discovered) if wanted(d.path)))
-    return config, replace(analysis, findings=findings, diagnostics=diagnostics)
+    narrowed = replace(analysis, findings=tuple(f for f in findings if keep(f)), diagnostics=diagnostics)
+    return Run(config, loaded, narrowed, len(outcome.suppressed), baseline_path,
+               sum(1 for f in baselined if keep(f)), gone)
+
+
+def _analyse(args: argparse.Namespace) -> tuple[Config, Analysis]:
+    """The project's findings (suppressions applied, no baseline), narrowed to the paths given."""
+    run = _prepare(args)
+    return run.config, run.analysis
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -86,23 +130,54 @@ def exit_status(analysis: Analysis, fail_on: str) -> int:
     return EXIT_FINDINGS if any(SEVERITY_RANK[s] >= threshold for s in severities) else EXIT_CLEAN
 
 
+def render(fmt: str, run: Run) -> str:
+    """The report of a run in one of the `check` formats."""
+    analysis, root = run.analysis, run.config.root
+    if fmt == "text":
+        return text_report.render(analysis)
+    if fmt == "json":
+        return json_report.render(analysis)
+    if fmt == "sarif":
+        return sarif.render(analysis, run.policy, root)
+    if fmt == "github":
+        return github.render(analysis, root)
+    if fmt == "gitlab":
+        return gitlab.render(analysis, root)
+    if fmt == "junit":
+        return junit.render(analysis, root)
+    raise FlowlintError(f"unknown format {fmt!r}")
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def check(args: argparse.Namespace) -> int:
-    if args.format not in ("text", "json"):
-        return _not_yet(f"check --format {args.format}")
-    config, analysis = _analyse(args)
-    renderer = text_report.render if args.format == "text" else json_report.render
-    _write(renderer(analysis), args.output)
+    run = _prepare(args, use_baseline=True)
+    _write(render(args.format, run), args.output)
+    if run.baseline is not None:
+        shown = baseline_mod.display(run.baseline)
+        gone = ""
+        if run.gone:
+            gone = (f"; {_plural(run.gone, 'baseline entry', 'baseline entries')} no longer found (fixed? "
+                    f"`flowlint baseline --output {shown}` drops {'it' if run.gone == 1 else 'them'})")
+        print(f"flowlint: baseline {shown}: {_plural(run.baselined, 'finding')} baselined{gone}",
+              file=sys.stderr)
     if args.exit_zero:
         return EXIT_CLEAN
-    return exit_status(analysis, args.fail_on or config.fail_on)
+    return exit_status(run.analysis, args.fail_on or run.config.fail_on)
+
+
+def baseline(args: argparse.Namespace) -> int:
+    run = _prepare(args)
+    _write(baseline_mod.render(run.analysis.findings), args.output)
+    print(f"flowlint: wrote {_plural(len(run.analysis.findings), 'finding')} to {baseline_mod.display(args.output)}",
+          file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def report(args: argparse.Namespace) -> int:
     return _not_yet("report")
-
-
-def baseline(args: argparse.Namespace) -> int:
-    return _not_yet("baseline")
 
 
 def explain(args: argparse.Namespace) -> int:

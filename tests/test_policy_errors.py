@@ -120,3 +120,19 @@ def test_shipped_pack_by_name_is_ok() -> None:
     result = run_policy("check", "--isolated", "core")
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("ok: ")
+
+
+def test_one_rule_in_two_files_merges() -> None:
+    result = run_policy("list", "--isolated", "merge")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "  FL901  scraped-stored  error  (defined in merge-a, merge-b)\n" in result.stdout
+
+
+def test_conflicting_rule_in_two_files_names_both_places_and_the_key() -> None:
+    result = run_policy("check", "--isolated", "conflict")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == stderr_lines([
+        "conflict/b.toml: [[rules]] #1 (line 12): when.sink_kind: rule 'FL901' differs from its definition at "
+        "conflict/a.toml: [[rules]] #1 (line 6); a rule defined in several files must have the same name, "
+        "severity, message, when and unless",
+    ])

@@ -474,11 +474,113 @@ def test_describe_empty_sections() -> None:
     assert describe_policy(Policy()).splitlines()[:2] == ["Policy files: none", "Origins: none"]
 
 
-def test_duplicate_rule_names_and_copied_rules(in_tmp: Path) -> None:
-    rule = '[[rules]]\nid = "{id}"\nname = "same-name"\nseverity = "note"\nmessage = "m"\nwhen = {{}}\n'
-    write(in_tmp, "a.toml", '[policy]\nname = "a"\n' + rule.format(id="FL901") + rule.format(id="FL902"))
-    write(in_tmp, "b.toml", '[policy]\nname = "b"\n' + rule.format(id="FL901"))
+def test_duplicate_rule_names_and_conflicting_copies(in_tmp: Path) -> None:
+    rule = '[[rules]]\nid = "{id}"\nname = "same-name"\nseverity = "{severity}"\nmessage = "m"\nwhen = {{}}\n'
+    write(in_tmp, "a.toml", '[policy]\nname = "a"\n' + rule.format(id="FL901", severity="note")
+          + rule.format(id="FL902", severity="note"))
+    write(in_tmp, "b.toml", '[policy]\nname = "b"\n' + rule.format(id="FL901", severity="warning"))
     assert errors_of(["a.toml", "b.toml"], in_tmp) == [
         "a.toml: [[rules]] #2 (line 11): name: duplicate rule name 'same-name'; first defined at a.toml: [[rules]] #1 (line 3)",
-        "b.toml: [[rules]] #1 (line 4): id: duplicate rule id 'FL901'; first defined at a.toml: [[rules]] #1 (line 3)",
+        "b.toml: [[rules]] #1 (line 6): severity: rule 'FL901' differs from its definition at a.toml: [[rules]] #1 "
+        "(line 3); a rule defined in several files must have the same name, severity, message, when and unless",
+    ]
+
+
+# --- one rule in several files (jurisdiction packs) ------------------------------------------------
+
+MERGED_RULE = '''\
+[policy]
+name = "{name}"
+
+[[rules]]
+id = "FL901"
+name = "scraped-stored"
+severity = "error"
+message = "{{provider}} data reaches {{sink_kind}}"
+cite = {cite}
+rationale = """
+{rationale}
+"""
+[rules.when]
+lawful = [false]
+sink_kind = ["collection.*"]
+[rules.unless]
+marks = ["consent.written"]
+{examples}'''
+
+
+def merged_rule(name: str, cite: str, rationale: str, examples: str = "", **replace: str) -> str:
+    text = MERGED_RULE.format(name=name, cite=cite, rationale=rationale, examples=examples)
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return text
+
+
+def test_identical_rules_in_several_files_merge(in_tmp: Path) -> None:
+    write(in_tmp, "a.toml", merged_rule("a", '["Law A s. 1", "Shared"]', "Because of A."))
+    write(in_tmp, "b.toml", merged_rule("b", '["Shared", "Law B art. 2"]', "Because of B.",
+                                        '[rules.examples]\nflagged = "bad()"\nclean = "good()"\n'))
+    write(in_tmp, "c.toml", merged_rule("c", '["Law C"]', "Because of A.",
+                                        '[rules.examples]\nflagged = "other()"\n'))
+    policy = load_policy(["a.toml", "b.toml", "c.toml"], in_tmp)
+    [rule] = policy.rules
+    assert rule.cite == ("Law A s. 1", "Shared", "Law B art. 2", "Law C")
+    assert rule.rationale == "Because of A.\n\nBecause of B."
+    assert (rule.flagged_example, rule.clean_example) == ("bad()", "good()")
+    assert rule.ref == EntryRef("a.toml", "rules", 1, 4)
+    assert [ref.file for ref in rule.defined_at] == ["a.toml", "b.toml", "c.toml"]
+    assert rule.when == Condition(lawful=(False,), sink_kind=("collection.*",))
+    assert describe_policy(policy).splitlines()[-1] == "  FL901  scraped-stored  error  (defined in a, b, c)"
+
+
+@pytest.mark.parametrize(("old", "new", "key", "line"), [
+    ('name = "scraped-stored"', 'name = "scraped-kept"', "name", 6),
+    ('message = "{provider} data', 'message = "{provider} records', "message", 8),
+    ('lawful = [false]', 'lawful = [false, "unknown"]', "when.lawful", 14),
+    ('sink_kind = ["collection.*"]', 'sink_kind = ["collection.store"]', "when.sink_kind", 15),
+    ('[rules.unless]\nmarks = ["consent.written"]', '', "unless", 4),
+    ('marks = ["consent.written"]', 'marks = ["consent.*"]', "unless.marks", 17),
+])
+def test_differing_copies_are_reported_at_the_first_differing_key(in_tmp: Path, old: str, new: str, key: str,
+                                                                   line: int) -> None:
+    write(in_tmp, "a.toml", merged_rule("a", '["A"]', "A."))
+    write(in_tmp, "b.toml", merged_rule("b", '["B"]', "B.", **{old: new}))
+    assert errors_of(["a.toml", "b.toml"], in_tmp) == [
+        f"b.toml: [[rules]] #1 (line {line}): {key}: rule 'FL901' differs from its definition at a.toml: [[rules]] #1 "
+        "(line 4); a rule defined in several files must have the same name, severity, message, when and unless",
+    ]
+
+
+def test_the_same_rule_twice_in_one_file_is_a_duplicate(in_tmp: Path) -> None:
+    write(in_tmp, "a.toml", merged_rule("a", '["A"]', "A."))
+    twice = merged_rule("b", '["B"]', "B.")
+    write(in_tmp, "b.toml", twice + twice[twice.index("[[rules]]"):])
+    assert errors_of(["a.toml", "b.toml"], in_tmp) == [
+        "b.toml: [[rules]] #2 (line 19): id: duplicate rule id 'FL901'; first defined at b.toml: [[rules]] #1 (line 4)",
+    ]
+
+
+def test_a_copy_with_mistakes_reports_only_its_mistakes(in_tmp: Path) -> None:
+    write(in_tmp, "a.toml", merged_rule("a", '["A"]', "A."))
+    write(in_tmp, "b.toml", merged_rule("b", '["B"]', "B.", **{"lawful = [false]": "lawfull = [false]"}))
+    assert errors_of(["a.toml", "b.toml"], in_tmp) == [
+        "b.toml: [[rules]] #1 (line 14): when.lawfull: unknown key; did you mean 'lawful'?",
+    ]
+
+
+def test_rule_examples(in_tmp: Path) -> None:
+    examples = "[rules.examples]\nflagged = '''\nimport x\nx.bad()\n'''\nclean = \"x.good()\"\n"
+    write(in_tmp, "a.toml", merged_rule("a", '["A"]', "A.", examples))
+    rule = load_policy(["a.toml"], in_tmp).rules[0]
+    assert (rule.flagged_example, rule.clean_example) == ("import x\nx.bad()\n", "x.good()")
+
+
+def test_rule_examples_mistakes(in_tmp: Path) -> None:
+    write(in_tmp, "a.toml", merged_rule("a", '["A"]', "A.", "[rules.examples]\nflaged = 'x'\nclean = 3\n"))
+    write(in_tmp, "b.toml", merged_rule("b", '["A"]', "A.", **{"[rules.when]": "examples = 'x'\n[rules.when]"})
+          .replace("FL901", "FL902").replace("scraped-stored", "other-rule"))
+    assert errors_of(["a.toml", "b.toml"], in_tmp) == [
+        "a.toml: [[rules]] #1 (line 19): examples.flaged: unknown key; did you mean 'flagged'?",
+        "a.toml: [[rules]] #1 (line 20): examples.clean: expected a string, got an integer",
+        "b.toml: [[rules]] #1 (line 13): examples: expected a table, got a string",
     ]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 MAX_LOOP_ITERATIONS = 12
+MAX_SINK_HITS = 200  # sinks a function's parameters may reach, kept in its summary
 CLOSURE = attr_key("__closure__")
 PARTIAL = "partial"  # the kind of a `functools.partial` object
 MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
@@ -92,7 +93,7 @@ class FunctionRun:
         self.ret = EMPTY
         self.yields = EMPTY
         self.exit_state: State = dead_state()
-        self.sinks: dict[SinkHit, SinkHit] = {}
+        self.sinks: dict[tuple, SinkHit] = {}
         self.global_effects: dict[tuple[str, str], Value] = {}
         self.loops: list[_Loop] = []
         self.raised: list[Value] = []  # one entry per enclosing `try`: what its body may raise
@@ -1079,9 +1080,16 @@ class FunctionRun:
             flow = Flow(replace(label, trace=trace), spec)
             keep_shortest(self.flows, flow.key, flow)
         else:
-            hit = SinkHit(replace(label, trace=trace), spec)
-            if hit not in self.sinks:
-                self.sinks[hit] = hit
+            key = (label.param, spec, label.clears, label.adds, label.marks)
+            old = self.sinks.get(key)
+            if old is None:
+                if len(self.sinks) < MAX_SINK_HITS:
+                    self.sinks[key] = SinkHit(replace(label, trace=trace), spec)
+            elif old.label.path != label.path:
+                # one entry per parameter and sink: several paths merge into their common prefix
+                path = _common_prefix(old.label.path, label.path)
+                if path != old.label.path:
+                    self.sinks[key] = SinkHit(replace(old.label, path=path), spec)
 
     def _source_taint(self, source, site: Site, what: str) -> Taint:
         origin = self.models.origins.get(source.origin)
@@ -1403,6 +1411,15 @@ def _first_matches(names: tuple[str, ...], index) -> list[tuple[object, str]]:
         for entry in index(name):
             found.setdefault(entry, name)
     return list(found.items())
+
+
+def _common_prefix(a: tuple, b: tuple) -> tuple:
+    out = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        out.append(x)
+    return tuple(out)
 
 
 def _cap(trace: tuple[Step, ...]) -> tuple[Step, ...]:

@@ -1,7 +1,8 @@
 """A readable listing of a loaded `Policy`, printed by `flowlint policy list`.
 
 Sections come in a fixed order (files, origins, sources, sinks, propagators, transforms,
-sanitizers, guards, rules) and entries in load order, so the output is deterministic.
+sanitizers, guards, rules) and entries in load order, so the output is deterministic. A rule
+defined in several files (merged by the loader) names them.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def describe_policy(policy: Policy) -> str:
         _section("Transforms", policy.transforms, _transform),
         _section("Sanitizers", policy.sanitizers, _sanitizer),
         _section("Guards", policy.guards, _guard),
-        _section("Rules", policy.rules, _rule),
+        _section("Rules", policy.rules, lambda rule: _rule(rule, policy)),
     ]
     return "\n".join(sections)
 
@@ -95,8 +96,18 @@ def _guard(guard: Guard) -> str:
             f"clears {_clears(guard.clears)}{_marks(guard.marks)}")
 
 
-def _rule(rule: Rule) -> str:
-    return f"{rule.id}  {rule.name}  {rule.severity}"
+def _rule(rule: Rule, policy: Policy) -> str:
+    line = f"{rule.id}  {rule.name}  {rule.severity}"
+    if len(rule.defined_at) > 1:  # one rule merged from several files: name them
+        line += f"  (defined in {', '.join(defining_files(rule, policy))})"
+    return line
+
+
+def defining_files(rule: Rule, policy: Policy) -> list[str]:
+    """The `[policy] name` of every file that defines `rule` (its path when it has no name), in load order."""
+    names = {file.path: file.name or file.path for file in policy.files}
+    refs = rule.defined_at or ((rule.ref,) if rule.ref else ())
+    return list(dict.fromkeys(names.get(ref.file, ref.file) for ref in refs))
 
 
 def _join(items: Sequence[str]) -> str:

@@ -13,6 +13,13 @@ entry's header when the key is missing), and `{key}` is the dotted key inside th
 with a whole file read `{file}: {problem}`; syntax errors read
 `{file}: line L, column C: invalid TOML: {decoder message}`.
 
+Ids are unique across the loaded files, with one exception: a rule may be defined in several
+files (each jurisdiction pack defines the rules its law supports, with its own citations). Such
+definitions merge when their name, severity, message, when and unless are identical (citations
+are joined in load order, rationales with a blank line, examples come from the first definition
+that has them); otherwise the later one is reported at the first key that differs. The same id
+twice in one file is a duplicate.
+
 File paths are shown relative to the working directory when the file is below it, else
 absolute. A shipped pack is shown as `<pack NAME>`, unless it is read from a source checkout
 (not from below `sys.prefix`) below the working directory: then by its path, `policies/core.toml`.
@@ -27,7 +34,7 @@ import re
 import string
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TypeGuard
@@ -311,6 +318,8 @@ class _Session:
     origin_ids: dict[str, EntryRef] = field(default_factory=dict)
     rule_ids: dict[str, EntryRef] = field(default_factory=dict)
     rule_names: dict[str, EntryRef] = field(default_factory=dict)
+    # position in `entries["rules"]` of each rule id: a compatible copy in another file merges there
+    rule_positions: dict[str, int] = field(default_factory=dict)
     origin_references: list[tuple[_Place, KeyPath, str]] = field(default_factory=list)
 
     def check_origin_references(self) -> None:
@@ -412,8 +421,38 @@ def _load_table(file: _File, table: str, value: object) -> None:
         line = file.lines.line_at(start) if start is not None else file.lines.top_line(table)
         place = _Place(file, f"[[{table}]] #{index}", table, start, line)
         entry = _load_entry(place, index, raw, _TABLES[table])
-        if entry is not None:
+        if isinstance(entry, Rule):
+            _add_rule(file.session, entry)
+        elif entry is not None:
             file.session.entries.setdefault(table, []).append(entry)
+
+
+def _add_rule(session: _Session, rule: Rule) -> None:
+    """Append a rule, or merge it into the definition of the same id from an earlier file."""
+    rules = session.entries.setdefault("rules", [])
+    position = session.rule_positions.get(rule.id)
+    if position is None:
+        session.rule_positions[rule.id] = len(rules)
+        rules.append(replace(rule, defined_at=(rule.ref,) if rule.ref else ()))
+    else:
+        rules[position] = merge_rules(rules[position], rule)  # type: ignore[arg-type]
+
+
+def merge_rules(first: Rule, other: Rule) -> Rule:
+    """One rule defined in several files (a jurisdiction pack each): the definition of `first`,
+    the citations of both (in load order, without repeats), both rationales (a blank line
+    between them) and each example from the first definition that has one."""
+    rationale, added = first.rationale.strip(), other.rationale.strip()
+    if added and added not in rationale:  # a rationale repeated word for word is kept once
+        rationale = f"{rationale}\n\n{added}" if rationale else added
+    return replace(
+        first,
+        cite=tuple(dict.fromkeys(first.cite + other.cite)),
+        rationale=rationale,
+        flagged_example=first.flagged_example or other.flagged_example,
+        clean_example=first.clean_example or other.clean_example,
+        defined_at=first.defined_at + ((other.ref,) if other.ref else ()),
+    )
 
 
 def _load_entry(place: _Place, index: int, raw: object, table: _Table) -> object | None:
@@ -425,7 +464,7 @@ def _load_entry(place: _Place, index: int, raw: object, table: _Table) -> object
     before = len(errors)
     values = _fields(place, (), raw, table.keys)
     if table.check is not None:
-        table.check(place, index, values)
+        table.check(place, index, values, len(errors) == before)
     if len(errors) > before:
         return None
     return table.build(**values, ref=place.ref(index))
@@ -666,6 +705,26 @@ class _Key:
     attr: str | None = None  # the dataclass field, when it differs from the TOML key
 
 
+def _examples(place: _Place, key: KeyPath, value: object) -> object:
+    """`[rules.examples]`: `flagged` and `clean` programs, as the Rule fields they fill."""
+    if not isinstance(value, dict):
+        place.error(key, _expected("a table", value))
+        return {}
+    return _fields(place, key, value, _EXAMPLE_KEYS)
+
+
+_EXAMPLE_KEYS: dict[str, _Key] = {
+    "flagged": _Key(_string, attr="flagged_example"),
+    "clean": _Key(_string, attr="clean_example"),
+}
+
+
+def _build_rule(examples: object = None, **values: object) -> Rule:
+    if isinstance(examples, dict):
+        values.update(examples)
+    return Rule(**values)  # type: ignore[arg-type]
+
+
 def _condition(place: _Place, key: KeyPath, value: object) -> object:
     if not isinstance(value, dict):
         place.error(key, _expected("a table", value))
@@ -690,7 +749,8 @@ _POLICY_KEYS: dict[str, _Key] = {
 
 # --- the tables --------------------------------------------------------------------------------
 
-EntryCheck = Callable[[_Place, int, dict[str, object]], None]
+# (place, index, converted values, whether the entry's values had no mistakes) -> None
+EntryCheck = Callable[[_Place, int, dict[str, object], bool], None]
 
 
 @dataclass(frozen=True)
@@ -703,7 +763,7 @@ class _Table:
 def _unique_key(key: str, what: str, registry: Callable[[_Session], dict[str, EntryRef]]) -> EntryCheck:
     """A check that the entry's `key` (an id or a name) is not already defined in a loaded file."""
 
-    def check(place: _Place, index: int, values: dict[str, object]) -> None:
+    def check(place: _Place, index: int, values: dict[str, object], clean: bool = True) -> None:
         value = values.get(key)
         if not isinstance(value, str):
             return
@@ -716,7 +776,7 @@ def _unique_key(key: str, what: str, registry: Callable[[_Session], dict[str, En
     return check
 
 
-def _check_source(place: _Place, index: int, values: dict[str, object]) -> None:
+def _check_source(place: _Place, index: int, values: dict[str, object], clean: bool) -> None:
     if not any(values.get(key) for key in ("calls", "reads", "params")):
         place.error((), "needs at least one of 'calls', 'reads' or 'params'")
 
@@ -726,13 +786,48 @@ _check_rule_id = _unique_key("id", "rule id", lambda session: session.rule_ids)
 _check_rule_name = _unique_key("name", "rule name", lambda session: session.rule_names)
 
 
-def _check_rule(place: _Place, index: int, values: dict[str, object]) -> None:
-    """Rule ids and names are unique; a copy of a rule is reported once, by its id."""
-    errors = place.file.session.errors
-    before = len(errors)
-    _check_rule_id(place, index, values)
-    if len(errors) == before:
+_MERGED_KEYS: tuple[str, ...] = ("name", "severity", "message", "when", "unless")
+
+
+def _check_rule(place: _Place, index: int, values: dict[str, object], clean: bool) -> None:
+    """Rule ids and names are unique within the loaded files, except that one rule may be defined
+    in several files (each jurisdiction pack cites its own law for it): those definitions merge
+    when their name, severity, message, when and unless are identical, and are reported by the
+    first key that differs otherwise. A copy within one file is a duplicate."""
+    session = place.file.session
+    rule_id = values.get("id")
+    first = session.rule_ids.get(rule_id) if isinstance(rule_id, str) else None
+    if first is None:
         _check_rule_name(place, index, values)
+        _check_rule_id(place, index, values)
+        return
+    position = session.rule_positions.get(rule_id)  # type: ignore[arg-type]
+    defined: Rule | None = session.entries["rules"][position] if position is not None else None  # type: ignore[assignment]
+    same_file = [ref for ref in (defined.defined_at if defined else (first,)) if ref.file == place.file.display]
+    if same_file:
+        place.error(("id",), f"duplicate rule id {rule_id!r}; first defined at {same_file[0]}")
+        return
+    if not clean or defined is None:  # this entry's or the first definition's mistakes are reported already
+        return
+    key = _rule_difference(defined, values)
+    if key is not None:
+        place.error(key, f"rule {rule_id!r} differs from its definition at {first}; a rule defined in "
+                         f"several files must have the same {', '.join(_MERGED_KEYS[:-1])} and {_MERGED_KEYS[-1]}")
+
+
+def _rule_difference(rule: Rule, values: Mapping[str, object]) -> KeyPath | None:
+    """The first of name, severity, message, when and unless (a condition key, when the conditions
+    differ in one) in which the converted `values` of a rule entry differ from `rule`."""
+    for key in _MERGED_KEYS:
+        mine, theirs = values.get(key), getattr(rule, key)
+        if mine == theirs:
+            continue
+        if isinstance(mine, Condition) and isinstance(theirs, Condition):
+            for condition_key in fields(Condition):
+                if getattr(mine, condition_key.name) != getattr(theirs, condition_key.name):
+                    return (key, condition_key.name)
+        return (key,)
+    return None
 
 
 _TABLES: dict[str, _Table] = {
@@ -780,7 +875,7 @@ _TABLES: dict[str, _Table] = {
         "clears": _Key(_clears),
         "marks": _Key(_marks),
     }),
-    "rules": _Table(Rule, {
+    "rules": _Table(_build_rule, {
         "id": _Key(_format_check(_RULE_ID, "rule id", "expected 'FL' and three digits, like 'FL101'"), required=True),
         "name": _Key(_format_check(_RULE_NAME, "rule name", "expected lowercase words joined by '-', "
                                    "like 'unlawful-origin-collected'"), required=True),
@@ -790,6 +885,7 @@ _TABLES: dict[str, _Table] = {
         "rationale": _Key(_string),
         "when": _Key(_condition, required=True),
         "unless": _Key(_condition),
+        "examples": _Key(_examples),
     }, _check_rule),
 }
 _TOP_LEVEL: tuple[str, ...] = ("policy", *_TABLES)

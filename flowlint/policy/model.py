@@ -141,6 +141,9 @@ class Rule:
     when: Condition = Condition()
     unless: Condition | None = None
     ref: EntryRef | None = field(default=None, compare=False)
+    # every entry that defines this rule, in load order: one rule may be defined (identically)
+    # in several files, each adding its citations and rationale (see `load.merge_rules`)
+    defined_at: tuple[EntryRef, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,32 @@
+"""Paths as CI systems want them: relative to the repository, not to the flowlint project.
+
+Findings carry paths relative to the project root (DESIGN.md). GitHub code scanning, workflow
+annotations, GitLab Code Quality and JUnit viewers resolve paths against the repository
+checkout, which is the project root only when the project is the whole repository. The CI
+reporters therefore prefix every path with the project root's place in its repository: the
+nearest directory at or above the root that holds `.git` (a folder, or a file for worktrees
+and submodules). Outside a repository the prefix is empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def repository_root(root: Path) -> Path | None:
+    """The nearest directory at or above ``root`` that holds a ``.git`` entry, or None."""
+    for directory in (root, *root.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def repository_prefix(root: Path | None) -> str:
+    """What to put before a project-relative path to make it repository-relative: ``""`` or
+    ``"sub/project/"`` (always ``/``-separated, with a trailing ``/``)."""
+    if root is None:
+        return ""
+    repository = repository_root(root)
+    if repository is None or repository == root:
+        return ""
+    return root.relative_to(repository).as_posix() + "/"

@@ -1,0 +1,72 @@
+"""ORMs: objects added to a session, saved models, statements executed (core, `collection.store`)."""
+
+from django.db import models
+from flask_sqlalchemy import SQLAlchemy
+from instagrapi import Client
+from otherapp.models import Customer
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.orm import Session, sessionmaker
+import peewee
+
+client = Client()
+engine = create_engine("postgresql://localhost/crm")
+SessionLocal = sessionmaker(bind=engine)
+db = SQLAlchemy()
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Lead(peewee.Model):
+    name = peewee.CharField()
+
+
+def sqlalchemy_orm(username):
+    user = client.user_info_by_username(username)
+    with Session(engine) as session:
+        session.add(user)  # expect: FL101
+        session.add_all([user])  # expect: FL101
+        session.commit()
+    local = SessionLocal()
+    local.merge(user)  # expect: FL101
+    local.add({"handle": username})
+
+
+def annotated(session: Session, username):
+    user = client.user_info_by_username(username)
+    session.add(user)  # expect: FL101
+
+
+def sqlalchemy_core(username):
+    user = client.user_info_by_username(username)
+    with engine.connect() as conn:
+        conn.execute(insert(table).values(name=user.full_name))  # expect: FL101
+        conn.execute(text("INSERT INTO people VALUES (:n)"), {"n": user.full_name})  # expect: FL101
+        conn.execute(text("SELECT 1"))
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO people VALUES (:n)"), {"n": user.username})  # expect: FL101
+
+
+def flask_sqlalchemy(username):
+    user = client.user_info_by_username(username)
+    db.session.add(user)  # expect: FL101
+
+
+def django_models(username):
+    user = client.user_info_by_username(username)
+    person = Person(name=user.full_name)
+    person.save()  # expect: FL101
+    Person(name="static").save()
+    Customer.objects.create(name=user.full_name)  # expect: FL101
+    Person.objects.create(name=user.full_name)  # xfail: FL101
+    Person.objects.bulk_create([Person(name=user.full_name)])  # xfail: FL101
+
+
+def peewee_models(username):
+    user = client.user_info_by_username(username)
+    Lead(name=user.full_name).save()  # expect: FL101
+    Lead.create(name=user.full_name)  # xfail: FL101
+
+
+table = None
