@@ -17,6 +17,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+
 from flowlint.explain import BUILTIN_RULES, _BUILTIN_EXAMPLES, _BUILTIN_MEANING, meaning, paragraphs
 from flowlint.policy.load import load_policy
 from flowlint.policy.model import Lawful, Policy, Rule
@@ -129,8 +134,6 @@ def _packs_section(packs: dict[str, Policy]) -> list[str]:
 
 
 def _description(name: str) -> str:
-    import tomllib
-
     with pack_path(name).open("rb") as handle:
         return str(tomllib.load(handle).get("policy", {}).get("description", "")).replace("|", "\\|")
 

@@ -1,10 +1,11 @@
 """`flowlint explain RULE`: what a rule means, why it exists, the law it cites, and an example.
 
-`explain(policy, rule)` renders one rule of the loaded policy (or one of the rules built into
-flowlint: FL901/FL902 on suppressions, FL903 on files that could not be analysed) as plain text:
-its id, name and severity; its `when`/`unless` conditions in words; its message template; its
-rationale; its citations; the policy files that define it (a rule may be defined by several
-jurisdiction packs, merged by the loader); and its flagged and clean examples.
+`explain(policy, rule)` renders one rule of the loaded policy, or one of the rules built into
+flowlint (FL901/FL902 on suppressions; FL903-FL905, diagnostics about files that are not
+analysed, skipped, or carry a malformed annotation), as plain text: its id, name and severity;
+its `when`/`unless` conditions in words; its message template; its rationale; its citations; the
+policy files that define it (a rule may be defined by several jurisdiction packs, merged by the
+loader); and its flagged and clean examples.
 
 The rule is named by its id (`FL101`, any case) or its name (`unlawful-origin-collected`); an
 unknown one raises `FlowlintError` with the closest known id or name.
@@ -35,12 +36,33 @@ reported as a diagnostic, so that a clean run never hides a file that was skippe
 warning for --fail-on.
 """,
 )
-# rules that are part of the tool, not of a policy pack
-BUILTIN_RULES: tuple[Rule, ...] = (*META_RULES, FILE_NOT_ANALYSED)
+FILE_SKIPPED = Rule(
+    id="FL904", name="file-skipped", severity="warning",
+    message="{reason}",
+    rationale="""
+A symbolic link that leads outside the project root, or a directory that cannot be read, is
+skipped while the project's files are discovered. The files behind it are not analysed, so it is
+reported as a diagnostic rather than passed over in silence.
+""",
+)
+BAD_ANNOTATION = Rule(
+    id="FL905", name="malformed-annotation", severity="warning",
+    message="{reason}",
+    rationale="""
+An inline annotation (`# flowlint: source=...`, `sink=...`, `sanitizer ...`, `guard ...`,
+`transform ...`) that cannot be read (an unknown directive or option, a misspelt sink kind or
+category) would otherwise be ignored, and the source, sink or guard it meant to declare would be
+missing from the analysis. It is reported as a diagnostic at the comment.
+""",
+)
+# rules that are part of the tool, not of a policy pack (FL903-FL905 are diagnostics about files)
+BUILTIN_RULES: tuple[Rule, ...] = (*META_RULES, FILE_NOT_ANALYSED, FILE_SKIPPED, BAD_ANNOTATION)
 _BUILTIN_MEANING = {
     "FL901": "Reported at a `# flowlint: ignore[...]` comment that has no `reason:`.",
     "FL902": "Reported at a `# flowlint: ignore[...]` comment that suppresses no finding (or is malformed).",
     "FL903": "Reported (as a diagnostic, not a finding) for a file flowlint could not parse or decode.",
+    "FL904": "Reported (as a diagnostic) for a link out of the project root or an unreadable directory, which is skipped.",
+    "FL905": "Reported (as a diagnostic) at an inline `# flowlint:` annotation that cannot be read.",
 }
 _BUILTIN_EXAMPLES = {
     "FL901": ("db.add(person)  # flowlint: ignore[FL101]\n",
@@ -48,6 +70,9 @@ _BUILTIN_EXAMPLES = {
     "FL902": ("db.add(\"static\")  # flowlint: ignore[FL101] reason: no personal data here\n",
               "db.add(\"static\")\n"),
     "FL903": ("def broken(:\n    pass\n", "def fixed():\n    pass\n"),
+    "FL904": ("", ""),
+    "FL905": ("def store(row):  # flowlint: sink=collection.stor\n    ...\n",
+              "def store(row):  # flowlint: sink=collection.store\n    ...\n"),
 }
 
 

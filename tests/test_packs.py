@@ -14,11 +14,15 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from functools import cache
 from pathlib import Path
 
 import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from engine_fixtures import CaseResult, _comments, _EXPECT
 from flowlint.discover import SourceFile
@@ -246,3 +250,13 @@ def test_the_rule_catalogue_is_generated_from_the_packs(monkeypatch: pytest.Monk
     monkeypatch.chdir(REPO)
     committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rules_markdown(), "docs/rules.md is out of date: run `python -m flowlint.docs`"
+
+
+def test_the_policy_guide_s_examples_validate(tmp_path: Path) -> None:
+    """docs/policies.md builds one vendor policy step by step; together its snippets are valid."""
+    guide = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
+    snippets = [block for block in re.findall(r"```toml\n(.*?)```", guide, re.S) if "[tool.flowlint]" not in block]
+    (tmp_path / "vendors.toml").write_text("\n".join(snippets), encoding="utf-8")
+    policy = load_policy(["vendors.toml"], tmp_path)
+    assert [origin.id for origin in policy.origins] == ["facefinder"]
+    assert [rule.id for rule in policy.rules] == ["FL501"]

@@ -100,7 +100,9 @@ class Engine:
         finally:
             self._stack.pop()
         self.flows[context] = run.flows
-        if summary != self.summaries.get(context):
+        old = self.summaries.get(context, EMPTY_SUMMARY)
+        summary = old.join(summary)
+        if summary != old:
             self.summaries[context] = summary
             self._notify(("summary", context))
 

@@ -9,7 +9,7 @@ default model (unmodelled code). Results: a `Summary` for the engine, flows for 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flowlint import ir
@@ -145,7 +145,7 @@ class FunctionRun:
         labels: set[Label] = {ParamTaint(index, ())}
         if param.default is not None:  # present when a call omits the argument
             default = self.eval(param.default, State())
-            labels |= {replace(label, default_of=index) for label in default.collapse_labels()
+            labels |= {label.evolve(default_of=index) for label in default.collapse_labels()
                        if isinstance(label, Taint)}
         for source in self.models.param_sources(f"{self.fn.qualname}:{param.name}"):
             site = self._site(param.span, f"{self.fn.qualname}:{param.name}")
@@ -1077,19 +1077,19 @@ class FunctionRun:
         if isinstance(label, Taint):
             if len(trace) > 80:
                 trace = trace[:40] + trace[-40:]
-            flow = Flow(replace(label, trace=trace), spec)
+            flow = Flow(label.with_trace(trace), spec)
             keep_shortest(self.flows, flow.key, flow)
         else:
             key = (label.param, spec, label.clears, label.adds, label.marks)
             old = self.sinks.get(key)
             if old is None:
                 if len(self.sinks) < MAX_SINK_HITS:
-                    self.sinks[key] = SinkHit(replace(label, trace=trace), spec)
+                    self.sinks[key] = SinkHit(label.with_trace(trace), spec)
             elif old.label.path != label.path:
                 # one entry per parameter and sink: several paths merge into their common prefix
                 path = _common_prefix(old.label.path, label.path)
                 if path != old.label.path:
-                    self.sinks[key] = SinkHit(replace(old.label, path=path), spec)
+                    self.sinks[key] = SinkHit(old.label.evolve(path=path), spec)
 
     def _source_taint(self, source, site: Site, what: str) -> Taint:
         origin = self.models.origins.get(source.origin)
@@ -1386,7 +1386,7 @@ class FunctionRun:
                 if label.default_of >= 0:
                     if label.default_of not in omitted:
                         continue
-                    label = replace(label, default_of=-1)
+                    label = label.evolve(default_of=-1)
                 kept.add(with_step(label, return_step))
                 continue
             if label.param >= len(actuals):
@@ -1396,7 +1396,7 @@ class FunctionRun:
 
             def rewrite(inner: Label, symbolic: ParamTaint = label, middle: tuple = middle) -> Label:
                 effected = apply_effects(inner, symbolic.clears, symbolic.adds, symbolic.marks)
-                return replace(effected, trace=_cap(effected.trace + middle))
+                return effected.with_trace(_cap(effected.trace + middle))
 
             result = result.join(actual.map_labels(rewrite))
         fields = {k: self._substitute(v, actuals, call_steps, return_step, omitted) for k, v in value.fields.items()}

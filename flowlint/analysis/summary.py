@@ -41,6 +41,23 @@ class Summary:
     raises: Value = EMPTY  # exceptions that may leave the function
 
 
+    def join(self, other: Summary) -> Summary:
+        """Both summaries' facts: re-analyses only ever add, so recursion reaches a fixpoint."""
+        if other == self or other == EMPTY_SUMMARY:
+            return self
+        if self == EMPTY_SUMMARY:
+            return other
+        width = max(len(self.params_out), len(other.params_out))
+        mine = self.params_out + (None,) * (width - len(self.params_out))
+        theirs = other.params_out + (None,) * (width - len(other.params_out))
+        params_out = tuple(b if a is None else (a if b is None else a.join(b)) for a, b in zip(mine, theirs))
+        effects = dict(self.global_effects)
+        for key, value in other.global_effects:
+            effects[key] = effects[key].join(value) if key in effects else value
+        return Summary(self.ret.join(other.ret), params_out, self.sinks | other.sinks,
+                       tuple(sorted(effects.items(), key=lambda kv: kv[0])), self.raises.join(other.raises))
+
+
 EMPTY_SUMMARY = Summary()
 
 

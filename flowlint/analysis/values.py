@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Union
 
 MAX_DEPTH = 4
@@ -67,27 +66,88 @@ class Site(NamedTuple):
     symbol: str
 
 
-@dataclass(frozen=True)
-class Taint:
-    origin: str
-    site: Site
-    categories: frozenset[str]
-    marks: frozenset[str]
-    trace: tuple[Step, ...] = field(default=(), compare=False)
-    # >= 0: the data is the default value of that parameter, present only when a call omits it
-    default_of: int = -1
+class _Label:
+    """Labels are made and compared by the million: slotted, hash cached, trace not compared."""
+
+    __slots__ = ("_key", "_hash", "trace")
+    _fields: tuple[str, ...] = ()
+
+    def __init__(self, key: tuple, trace: tuple[Step, ...]) -> None:
+        self._key = key
+        self._hash = hash(key)
+        self.trace = trace
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (type(other) is type(self) and self._key == other._key)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self._key, self.trace))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._key!r}"
+
+    def with_trace(self, trace: tuple[Step, ...]):
+        label = object.__new__(type(self))
+        label._key, label._hash, label.trace = self._key, self._hash, trace
+        return label
 
 
-@dataclass(frozen=True)
-class ParamTaint:
-    param: int
-    path: tuple[Key, ...]
-    # pending effects to apply to whatever label is substituted: categories cleared (globs),
-    # then categories added, marks added
-    clears: frozenset[str] = frozenset()
-    adds: frozenset[str] = frozenset()
-    marks: frozenset[str] = frozenset()
-    trace: tuple[Step, ...] = field(default=(), compare=False)
+def _rebuild(cls: type, key: tuple, trace: tuple[Step, ...]) -> _Label:
+    label = object.__new__(cls)
+    label._key, label._hash, label.trace = key, hash(key), trace
+    return label
+
+
+class Taint(_Label):
+    """Concrete data of one origin from one source site."""
+
+    __slots__ = ()
+
+    def __init__(self, origin: str, site: Site, categories: frozenset[str], marks: frozenset[str],
+                 trace: tuple[Step, ...] = (), default_of: int = -1) -> None:
+        # default_of >= 0: the data is the default value of that parameter, present only when
+        # a call omits the argument
+        super().__init__((origin, site, categories, marks, default_of), trace)
+
+    origin = property(lambda self: self._key[0])
+    site = property(lambda self: self._key[1])
+    categories = property(lambda self: self._key[2])
+    marks = property(lambda self: self._key[3])
+    default_of = property(lambda self: self._key[4])
+
+    def evolve(self, categories: frozenset[str] | None = None, marks: frozenset[str] | None = None,
+               default_of: int | None = None) -> Taint:
+        origin, site, old_categories, old_marks, old_default = self._key
+        return Taint(origin, site, old_categories if categories is None else categories,
+                     old_marks if marks is None else marks, self.trace,
+                     old_default if default_of is None else default_of)
+
+
+class ParamTaint(_Label):
+    """Symbolic: whatever the caller passes in parameter `param`, at `path` below it, with
+    pending effects to apply to it (categories cleared (globs), then added; marks added)."""
+
+    __slots__ = ()
+
+    def __init__(self, param: int, path: tuple[Key, ...], clears: frozenset[str] = frozenset(),
+                 adds: frozenset[str] = frozenset(), marks: frozenset[str] = frozenset(),
+                 trace: tuple[Step, ...] = ()) -> None:
+        super().__init__((param, path, clears, adds, marks), trace)
+
+    param = property(lambda self: self._key[0])
+    path = property(lambda self: self._key[1])
+    clears = property(lambda self: self._key[2])
+    adds = property(lambda self: self._key[3])
+    marks = property(lambda self: self._key[4])
+
+    def evolve(self, path: tuple[Key, ...] | None = None, clears: frozenset[str] | None = None,
+               adds: frozenset[str] | None = None, marks: frozenset[str] | None = None) -> ParamTaint:
+        param, old_path, old_clears, old_adds, old_marks = self._key
+        return ParamTaint(param, old_path if path is None else path, old_clears if clears is None else clears,
+                          old_adds if adds is None else adds, old_marks if marks is None else marks, self.trace)
 
 
 Label = Union[Taint, ParamTaint]
@@ -97,7 +157,7 @@ def with_step(label: Label, step: Step) -> Label:
     trace = label.trace + (step,)
     if len(trace) > MAX_TRACE:
         trace = trace[: MAX_TRACE // 2] + trace[-(MAX_TRACE // 2):]
-    return replace(label, trace=trace)
+    return label.with_trace(trace)
 
 
 def clear_categories(categories: frozenset[str], globs: frozenset[str]) -> frozenset[str]:
@@ -110,9 +170,9 @@ def apply_effects(label: Label, clears: frozenset[str], adds: frozenset[str], ma
         return label
     if isinstance(label, Taint):
         categories = clear_categories(label.categories, clears) | adds
-        return replace(label, categories=categories, marks=label.marks | marks)
-    return replace(label, clears=label.clears | clears, adds=clear_categories(label.adds, clears) | adds,
-                   marks=label.marks | marks)
+        return label.evolve(categories=categories, marks=label.marks | marks)
+    return label.evolve(clears=label.clears | clears, adds=clear_categories(label.adds, clears) | adds,
+                        marks=label.marks | marks)
 
 
 class Value:
@@ -277,8 +337,8 @@ def _descend(label: Label, key: Key) -> Label:
     if key[0] != "a" and path and path[-1][0] != "a":
         if path[-1] == ANY:
             return label
-        return replace(label, path=path[:-1] + (ANY,))
-    return replace(label, path=path + (key,))
+        return label.evolve(path=path[:-1] + (ANY,))
+    return label.evolve(path=path + (key,))
 
 
 def _union_labels(a: frozenset[Label], b: frozenset[Label]) -> frozenset[Label]:
