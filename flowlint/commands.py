@@ -10,6 +10,8 @@ from pathlib import Path
 from flowlint.cache import IRCache
 from flowlint import baseline as baseline_mod
 from flowlint import suppressions
+from flowlint.explain import explain as explain_rule
+from flowlint.report.reviewer import render_report, report_meta
 from flowlint.config import Config, load_config
 from flowlint.discover import discover, in_scope
 from flowlint.errors import FlowlintError
@@ -45,11 +47,6 @@ def policy(args: argparse.Namespace) -> int:
         print(f"ok: {files}: {len(loaded.origins)} origins, {len(loaded.sources)} sources, "
               f"{len(loaded.sinks)} sinks, {len(loaded.rules)} rules")
     return EXIT_CLEAN
-
-
-def _not_yet(name: str) -> int:
-    print(f"flowlint: error: `flowlint {name}` is not yet implemented", file=sys.stderr)
-    return EXIT_ERROR
 
 
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
@@ -100,7 +97,8 @@ def _prepare(args: argparse.Namespace, use_baseline: bool = False) -> Run:
         return wanted(finding.sink.location.path) or wanted(finding.source.location.path)
 
     diagnostics = tuple(sorted(d for d in analysis.diagnostics + tuple(discovered) if wanted(d.path)))
-    narrowed = replace(analysis, findings=tuple(f for f in findings if keep(f)), diagnostics=diagnostics)
+    flows = tuple(f for f in analysis.flows if wanted(f.sink.site.path) or wanted(f.label.site.path))
+    narrowed = replace(analysis, findings=tuple(f for f in findings if keep(f)), flows=flows, diagnostics=diagnostics)
     return Run(config, loaded, narrowed, len(outcome.suppressed), baseline_path,
                sum(1 for f in baselined if keep(f)), gone)
 
@@ -177,8 +175,14 @@ def baseline(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    return _not_yet("report")
+    """The reviewer report; its exit status is 0 whatever it found (it is for reading, not gating)."""
+    run = _prepare(args)
+    _write(render_report(run.analysis, run.policy, args.format, report_meta(run.config.root)), args.output)
+    print(f"flowlint: wrote {args.output} ({_plural(len(run.analysis.findings), 'finding')})", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def explain(args: argparse.Namespace) -> int:
-    return _not_yet("explain")
+    config = _config(args, [])
+    sys.stdout.write(explain_rule(_policy(args, config, args.policy), args.rule))
+    return EXIT_CLEAN

@@ -20,6 +20,9 @@ from flowlint.results import Diagnostic, Finding
 from flowlint.rules import evaluate
 
 
+INCOMPLETE = "FL906"
+
+
 @dataclass(frozen=True)
 class Analysis:
     findings: tuple[Finding, ...]
@@ -42,6 +45,10 @@ def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: I
     program = Program.build(modules)
     engine = Engine(program, Models(policy))
     flows = engine.run()
+    if engine.incomplete:
+        diagnostics.append(Diagnostic(".", 1, 1, INCOMPLETE, f"analysis incomplete: the step budget ({engine.budget} "
+                                      "statements) ran out; some flows may be missing (the program's call graph "
+                                      "did not reach a fixpoint in time)"))
     findings = evaluate(flows, policy)
     directives = tuple((m.path, d) for m in sorted(modules, key=lambda m: m.path) for d in m.directives)
     return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(files),

@@ -25,6 +25,10 @@ from flowlint.program import Program
 MAX_CONTEXTS_PER_FUNCTION = 8
 MAX_ANALYSES_PER_CONTEXT = 40
 MAX_ON_DEMAND_DEPTH = 40
+# statements interpreted, over the whole run: a fixed base plus a share per line of code.
+# Past it, queued re-analyses are dropped (deterministically) and the run says it is incomplete.
+STEP_BUDGET_BASE = 100_000
+STEP_BUDGET_PER_LINE = 60
 _CONTEXT_PREFIXES = ("inst:", "virt:", "cls:", "fn:", "bound:", "api:", "mod:", "super:")
 _RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s", "mutable"})
 _RECORD_BASES = ("NamedTuple", "BaseModel", "TypedDict")
@@ -48,6 +52,8 @@ class Engine:
         self._queued: set[Context] = set()
         self._stack: list[Context] = []
         self._declared: dict[str, tuple[str, ...]] = {}
+        self.steps = 0
+        self.budget = STEP_BUDGET_BASE + STEP_BUDGET_PER_LINE * sum(m.lines for m in program.modules.values())
 
     # ------------------------------------------------------------ driver
     def run(self) -> list[Flow]:
@@ -88,7 +94,14 @@ class Engine:
                 self.summaries[context] = EMPTY_SUMMARY
                 self.contexts[context[0]].append(context)
 
+    @property
+    def incomplete(self) -> bool:
+        """The step budget ran out: some summaries may be missing facts."""
+        return self.steps > self.budget
+
     def _analyse(self, context: Context) -> None:
+        if self.incomplete:
+            return
         self.analyses[context] += 1
         if self.analyses[context] > MAX_ANALYSES_PER_CONTEXT:
             self.exhausted.add(context)

@@ -122,8 +122,10 @@ class FunctionRun:
             rebound = name in self.rebound and name not in cells
             changed = out is not None and not self.exit_state.dead and not rebound and out != start
             params_out.append(out if changed else None)
-        return Summary(ret, tuple(params_out), frozenset(self.sinks.values()),
-                       tuple(sorted(self.global_effects.items(), key=lambda kv: kv[0])), self.uncaught)
+        return Summary(ret.widened(), tuple(out.widened() if out is not None else None for out in params_out),
+                       frozenset(self.sinks.values()),
+                       tuple(sorted(((k, v.widened()) for k, v in self.global_effects.items()), key=lambda kv: kv[0])),
+                       self.uncaught.widened())
 
     def _initial_values(self) -> dict[str, Value]:
         """Parameters, then the variables a closure captured, as symbolic labels (in that order:
@@ -183,6 +185,7 @@ class FunctionRun:
             self.exec_stmt(statement, state)
 
     def exec_stmt(self, s: ir.Stmt, state: State) -> None:  # noqa: C901 - one dispatch
+        self.engine.steps += 1
         compound = isinstance(s, (ir.If, ir.While, ir.For, ir.Try, ir.With, ir.Match))
         self.statement = (s.span[0], s.span[0] if compound else s.span[2])
         if isinstance(s, ir.Assign):
@@ -1299,8 +1302,10 @@ class FunctionRun:
             return_step = self._step(span, "return", f"returned from `{display}()`")
         call_steps += [self._step(span, "call", f"captured as `{name}` by `{display}()`") for name, _ in captured]
 
+        memo: dict = {}
+
         def substitute(value: Value) -> Value:
-            return self._substitute(value, actuals, call_steps, return_step, omitted)
+            return self._substitute(value, actuals, call_steps, return_step, omitted, memo)
 
         result = substitute(summary.ret)
         for hit in summary.sinks:
@@ -1374,11 +1379,14 @@ class FunctionRun:
         return result
 
     def _substitute(self, value: Value, actuals: list[Value], call_steps: list[Step], return_step: Step,
-                    omitted: frozenset[int] = frozenset()) -> Value:
+                    omitted: frozenset[int] = frozenset(), memo: dict | None = None) -> Value:
         """A callee's value in the caller's terms: parameters replaced by the arguments (and a
-        parameter's default data kept only where the call omitted that argument)."""
+        parameter's default data kept only where the call omitted that argument). `memo` holds
+        what each symbolic label became, for the labels that recur across a summary's tree."""
         if not value.is_tainted():
             return value
+        if memo is None:
+            memo = {}
         kept: set[Label] = set()
         result = EMPTY
         for label in value.labels:
@@ -1391,15 +1399,19 @@ class FunctionRun:
                 continue
             if label.param >= len(actuals):
                 continue
-            actual = actuals[label.param].read_path(label.path)
-            middle = (call_steps[label.param],) + label.trace + (return_step,)
+            replaced = memo.get(label)
+            if replaced is None:
+                actual = actuals[label.param].read_path(label.path)
+                middle = (call_steps[label.param],) + label.trace + (return_step,)
 
-            def rewrite(inner: Label, symbolic: ParamTaint = label, middle: tuple = middle) -> Label:
-                effected = apply_effects(inner, symbolic.clears, symbolic.adds, symbolic.marks)
-                return effected.with_trace(_cap(effected.trace + middle))
+                def rewrite(inner: Label, symbolic: ParamTaint = label, middle: tuple = middle) -> Label:
+                    effected = apply_effects(inner, symbolic.clears, symbolic.adds, symbolic.marks)
+                    return effected.with_trace(_cap(effected.trace + middle))
 
-            result = result.join(actual.map_labels(rewrite))
-        fields = {k: self._substitute(v, actuals, call_steps, return_step, omitted) for k, v in value.fields.items()}
+                replaced = memo[label] = actual.map_labels(rewrite)
+            result = result.join(replaced)
+        fields = {k: self._substitute(v, actuals, call_steps, return_step, omitted, memo)
+                  for k, v in value.fields.items()}
         own = Value(frozenset(kept), value.kinds, fields)
         return own.join(result) if not result.empty else own
 

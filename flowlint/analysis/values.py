@@ -178,7 +178,7 @@ def apply_effects(label: Label, clears: frozenset[str], adds: frozenset[str], ma
 class Value:
     """An immutable node of an access-path tree (see the module docstring)."""
 
-    __slots__ = ("labels", "kinds", "fields", "depth", "_hash")
+    __slots__ = ("labels", "kinds", "fields", "depth", "tainted", "_hash")
 
     def __init__(self, labels: frozenset[Label] = frozenset(), kinds: frozenset[str] = frozenset(),
                  fields: dict[Key, Value] | None = None) -> None:
@@ -188,6 +188,7 @@ class Value:
         if not fields:
             self.fields: dict[Key, Value] = {}
             self.depth = 0
+            self.tainted = bool(labels)
             return
         depth = max(v.depth for v in fields.values()) + 1
         if depth > MAX_DEPTH:  # trees stay bounded however values nest (loops, recursion)
@@ -195,6 +196,7 @@ class Value:
             depth = MAX_DEPTH
         self.fields = fields
         self.depth = depth
+        self.tainted = bool(labels) or any(v.tainted for v in fields.values())
 
     def truncated(self, depth: int) -> Value:
         """This tree cut at `depth`: deeper fields fold their labels into the node that remains."""
@@ -234,7 +236,7 @@ class Value:
         return not self.labels and not self.kinds and not self.fields
 
     def is_tainted(self) -> bool:
-        return bool(self.labels) or any(v.is_tainted() for v in self.fields.values())
+        return self.tainted
 
     # -------------------------------------------------------- combining
     def join(self, other: Value) -> Value:
@@ -316,8 +318,36 @@ class Value:
         return Value(self.collapse_labels(), frozenset(), {})
 
     def map_labels(self, fn: Callable[[Label], Label | None]) -> Value:
+        if not self.tainted:
+            return self
         labels = frozenset(x for x in (fn(label) for label in self.labels) if x is not None)
         fields = {k: v.map_labels(fn) for k, v in self.fields.items()}
+        return Value(labels, self.kinds, fields)
+
+    def widened(self, limit: int = 4) -> Value:
+        """This tree with at most `limit` symbolic labels per parameter on each node: beyond,
+        they merge into their common prefix (`p.a, p.b, p.c, ...` -> `p`). Summaries are widened
+        so that applying one at a call site stays cheap however many fields a function reads."""
+        if not self.tainted:
+            return self
+        groups: dict[tuple, list[ParamTaint]] = {}
+        for label in self.labels:
+            if isinstance(label, ParamTaint):
+                groups.setdefault((label.param, label.clears, label.adds, label.marks), []).append(label)
+        labels = self.labels
+        if any(len(group) > limit for group in groups.values()):
+            kept = {label for label in labels if not isinstance(label, ParamTaint)}
+            for group in groups.values():
+                if len(group) <= limit:
+                    kept.update(group)
+                    continue
+                prefix = group[0].path
+                for label in group[1:]:
+                    prefix = prefix[: next((i for i, (x, y) in enumerate(zip(prefix, label.path)) if x != y),
+                                           min(len(prefix), len(label.path)))]
+                kept.add(min(group, key=lambda x: len(x.trace)).evolve(path=prefix))
+            labels = frozenset(kept)
+        fields = {k: v.widened(limit) for k, v in self.fields.items()}
         return Value(labels, self.kinds, fields)
 
     def elements(self) -> Value:
