@@ -28,7 +28,8 @@ MAX_LOOP_ITERATIONS = 12
 MAX_SINK_HITS = 200  # sinks a function's parameters may reach, kept in its summary
 CLOSURE = attr_key("__closure__")
 PARTIAL = "partial"  # the kind of a `functools.partial` object
-MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
+MODULE = "module"
+MUTABLE_KINDS = ("builtin:list", "builtin:dict", "builtin:set", "inst:", "virt:")  # the kind of a value bound by `import x`: never a receiver of data
 CALLABLE_PREFIXES = ("fn:", "cls:", "bound:")
 
 
@@ -39,9 +40,11 @@ class State:
     # effects of branch guards (`applies = "branch"`) on every value used while they hold
     clears: frozenset[str] = frozenset()
     marks: frozenset[str] = frozenset()
+    # may-aliases among local names (`b = a` of a list, dict, set or object): name -> others
+    aliases: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def copy(self) -> State:
-        return State(dict(self.vars), self.dead, self.clears, self.marks)
+        return State(dict(self.vars), self.dead, self.clears, self.marks, dict(self.aliases))
 
     def join(self, other: State) -> State:
         if self.dead:
@@ -52,7 +55,25 @@ class State:
         for name, value in other.vars.items():
             mine = merged.get(name)
             merged[name] = value if mine is None else mine.join(value)
-        return State(merged, False, self.clears & other.clears, self.marks & other.marks)
+        aliases = dict(self.aliases)
+        for name, others in other.aliases.items():
+            aliases[name] = aliases.get(name, frozenset()) | others
+        return State(merged, False, self.clears & other.clears, self.marks & other.marks, aliases)
+
+    def alias(self, name: str, source: str | None) -> None:
+        """`name` is rebound: to the same object as `source` (None: to something else)."""
+        for other in self.aliases.pop(name, frozenset()):
+            rest = self.aliases.get(other, frozenset()) - {name}
+            if rest:
+                self.aliases[other] = rest
+            else:
+                self.aliases.pop(other, None)
+        if source is None or source == name:
+            return
+        group = self.aliases.get(source, frozenset()) | {source}
+        self.aliases[name] = group
+        for member in group:
+            self.aliases[member] = (self.aliases.get(member, frozenset()) | {name}) - {member}
 
     def same(self, other: State) -> bool:
         return self.dead == other.dead and self.vars == other.vars
@@ -192,6 +213,9 @@ class FunctionRun:
             value = self.eval(s.value, state)
             for target in s.targets:
                 self.assign(target, value, state, s.span)
+                if isinstance(target, ir.Name):
+                    mutable = isinstance(s.value, ir.Name) and any(k.startswith(MUTABLE_KINDS) for k in value.kinds)
+                    state.alias(target.id, s.value.id if mutable else None)  # type: ignore[union-attr]
         elif isinstance(s, ir.ExprStmt):
             self.eval(s.value, state)
         elif isinstance(s, ir.AugAssign):
@@ -594,6 +618,9 @@ class FunctionRun:
         root, keys = path
         current = state.vars.get(root) or self.lookup(ir.Name(root, span), state)
         state.vars[root] = current.write_path(keys, stepped, strong=key[0] != "*")
+        for other in sorted(state.aliases.get(root, ())):  # the same object under another name
+            if other in state.vars:
+                state.vars[other] = state.vars[other].write_path(keys, stepped, strong=False)
         if self.is_module_body or root in self.fn.globals:
             self.engine.write_global(self, (self.module, root), state.vars[root])
 
@@ -959,10 +986,11 @@ class FunctionRun:
         if key is not None:
             keys = keys + (key,)
         if root in state.vars or self._is_local(root):
-            current = state.vars.get(root, EMPTY)
-            state.vars[root] = current.write_path(keys, value, strong=strong) if keys or strong else current.join(value)
-            if self.is_module_body:
-                self.engine.write_global(self, (self.module, root), state.vars[root])
+            for name in (root, *sorted(state.aliases.get(root, ()))):
+                current = state.vars.get(name, EMPTY)
+                state.vars[name] = current.write_path(keys, value, strong=strong) if keys or strong else current.join(value)
+                if self.is_module_body:
+                    self.engine.write_global(self, (self.module, name), state.vars[name])
         else:
             self._store_global_path((root, keys), value, state)
 

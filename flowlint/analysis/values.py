@@ -359,12 +359,14 @@ EMPTY = Value()
 
 
 def _descend(label: Label, key: Key) -> Label:
-    """The symbolic label of a field. Nested indexes widen to `[*]`: `p[0][1]` and `p[1][0]`
-    become `p[*]`, so that tuple-heavy loops cannot multiply labels."""
+    """The symbolic label of a field. Nested positional indexes widen to `[*]`: `p[0][1]` and
+    `p[1][0]` become `p[*]`, so that tuple-heavy loops cannot multiply labels (string keys,
+    `p[*]["name"]`, stay exact)."""
     if not isinstance(label, ParamTaint) or len(label.path) >= MAX_DEPTH:
         return label
     path = label.path
-    if key[0] != "a" and path and path[-1][0] != "a":
+    positional = key == ANY or (key[0] == "i" and not isinstance(key[1], str))
+    if positional and path and path[-1][0] != "a" and path[-1] != KEYS:
         if path[-1] == ANY:
             return label
         return label.evolve(path=path[:-1] + (ANY,))
