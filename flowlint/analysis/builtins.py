@@ -48,9 +48,9 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
     if name in _ELEMENTWISE:
         if name == "filter" and len(args) > 1:
             first = args[1]
-        return _container("list", first.elements())
+        return _container("list", run.iterate(first, state, span))
     if name in _ELEMENT:
-        element = first.elements()
+        element = run.iterate(first, state, span)
         return element.join(args[1].collapsed()) if name == "next" and len(args) > 1 else element
     if name == "enumerate":
         return _container("list", Value(frozenset(), frozenset(), {index_key(1): first.elements()}))

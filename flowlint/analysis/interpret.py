@@ -119,6 +119,8 @@ class FunctionRun:
         self.loops: list[_Loop] = []
         self.raised: list[Value] = []  # one entry per enclosing `try`: what its body may raise
         self.uncaught = EMPTY  # what may leave the function as an exception
+        self.raise_states: list[list[State]] = []  # per enclosing `try`: states where it may raise
+        self.handling: list[Value] = []  # the exceptions the enclosing `except` blocks caught
         self.rebound: set[str] = set()
         self.statement: tuple[int, int] = (0, 0)
         self.flows: dict[tuple, Flow] = {}
@@ -243,7 +245,9 @@ class FunctionRun:
             self.exec_match(s, state)
         elif isinstance(s, ir.Raise):
             if s.value is not None:
-                self.raise_value(self.eval(s.value, state))
+                self.raise_value(self.eval(s.value, state), state)
+            elif self.handling:  # a bare `raise` re-raises what the handler caught
+                self.raise_value(self.handling[-1], state)
             state.dead = True
         elif isinstance(s, ir.Jump):
             if self.loops:
@@ -316,7 +320,7 @@ class FunctionRun:
 
     def exec_for(self, s: ir.For, state: State) -> None:
         iterable = self.eval(s.iterable, state)
-        element = self.iterate(iterable)
+        element = self.iterate(iterable, state, s.span)
 
         def body(head: State) -> tuple[State, State]:
             inner = head.copy()
@@ -326,30 +330,37 @@ class FunctionRun:
 
         self._loop(state, body, s.orelse)
 
-    def raise_value(self, value: Value) -> None:
+    def raise_value(self, value: Value, state: State) -> None:
         """An exception carrying `value` is raised here: to the nearest `try`, else out of the function."""
         if self.raised:
             self.raised[-1] = self.raised[-1].join(value)
+            self.raise_states[-1].append(state.copy())
         else:
             self.uncaught = self.uncaught.join(value)
 
     def exec_try(self, s: ir.Try, state: State) -> None:
         before = state.copy()
         self.raised.append(EMPTY)
+        self.raise_states.append([])
         self.exec_block(s.body, state)
         raised = self.raised.pop()
-        # an exception may leave the body anywhere: handlers start from before or after it
+        # an exception may leave the body anywhere: handlers start from the state before it,
+        # after it, or at any `raise` or raising call in it
         handler_entry = before.join(state) if not state.dead else before.copy()
+        for raising in self.raise_states.pop():
+            handler_entry = handler_entry.join(raising)
         self.exec_block(s.orelse, state)
         result = state
         for handler in s.handlers:
             h = handler_entry.copy()
             if handler.type is not None:
                 self.eval(handler.type, h)
+            caught = raised.with_kinds(self._exception_kinds(handler.type, h))
             if handler.name is not None:
-                exc_kinds = self._exception_kinds(handler.type, h)
-                self.assign(ir.Name(handler.name, handler.span), raised.with_kinds(exc_kinds), h, handler.span)
+                self.assign(ir.Name(handler.name, handler.span), caught, h, handler.span)
+            self.handling.append(caught)
             self.exec_block(handler.body, h)
+            self.handling.pop()
             result = result.join(h)
         if s.finalbody:
             if result.dead:  # every path returned or raised: finally still runs
@@ -681,8 +692,11 @@ class FunctionRun:
                                            closure=self.captured_env(e.func, state))
             if e.kind == "generator":
                 return generator
-            kind = "builtin:dict" if e.kind == "dict" else f"builtin:{e.kind}"
-            return Value(frozenset(), frozenset({kind}), {ANY: generator.elements()})
+            elements = generator.elements()
+            if e.kind == "dict":
+                return Value(frozenset(), frozenset({"builtin:dict"}),
+                             {ANY: elements.read(index_key(1)), KEYS: elements.read(index_key(0))})
+            return Value(frozenset(), frozenset({f"builtin:{e.kind}"}), {ANY: elements})
         if isinstance(e, ir.Await):
             return self.eval(e.value, state)
         if isinstance(e, ir.Yield):
@@ -740,12 +754,24 @@ class FunctionRun:
                     result = result.join(self.call_function(method, base, (EMPTY,), state, None, span))
         return result
 
-    @staticmethod
-    def iterate(iterable: Value) -> Value:
-        """What a `for` loop gets: a dict's keys, any other container's elements."""
-        if "builtin:dict" in iterable.kinds:
-            return iterable.read(KEYS)
-        return iterable.elements()
+    def iterate(self, iterable: Value, state: State, span: ir.Span) -> Value:
+        """What a `for` loop gets: a dict's keys, a project iterator's `__next__()` (through
+        its `__iter__()`, which may be a generator), any other container's elements."""
+        element = iterable.read(KEYS) if "builtin:dict" in iterable.kinds else iterable.elements()
+        for kind in sorted(iterable.kinds):
+            if not kind.startswith("inst:") or kind[5:] not in self.program.classes:
+                continue
+            iterator = iterable
+            method = self.program.lookup_method(kind[5:], "__iter__")
+            if method is not None:
+                iterator = self.call_function(method, iterable, (), state, None, span)
+                element = element.join(iterator.elements())
+            for inner in sorted(iterator.kinds):
+                if inner.startswith("inst:") and inner[5:] in self.program.classes:
+                    step = self.program.lookup_method(inner[5:], "__next__")
+                    if step is not None:
+                        element = element.join(self.call_function(step, iterator, (), state, None, span))
+        return element
 
     def eval_attr(self, e: ir.Attr, state: State) -> Value:
         base = self.eval(e.value, state)
@@ -1373,7 +1399,7 @@ class FunctionRun:
         for (owner, name), effect in summary.global_effects:
             self.engine.write_global(self, (owner, name), substitute(effect))
         if summary.raises.is_tainted() or summary.raises.kinds:
-            self.raise_value(substitute(summary.raises))
+            self.raise_value(substitute(summary.raises), state)
         return self._project_models(qualname, receiver, arg_nodes or [], args, state, span, result)
 
     def _receiver_expr(self, expr: ir.Expr) -> ir.Expr:

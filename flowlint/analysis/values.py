@@ -359,18 +359,19 @@ EMPTY = Value()
 
 
 def _descend(label: Label, key: Key) -> Label:
-    """The symbolic label of a field. Nested positional indexes widen to `[*]`: `p[0][1]` and
-    `p[1][0]` become `p[*]`, so that tuple-heavy loops cannot multiply labels (string keys,
-    `p[*]["name"]`, stay exact)."""
+    """The symbolic label of a field. A third nested positional index widens to `[*]`
+    (`p[*][0][1]` -> `p[*][0][*]`), so that tuple-heavy loops cannot multiply labels; string
+    keys (`p[*]["name"]`) stay exact."""
     if not isinstance(label, ParamTaint) or len(label.path) >= MAX_DEPTH:
         return label
     path = label.path
-    positional = key == ANY or (key[0] == "i" and not isinstance(key[1], str))
-    if positional and path and path[-1][0] != "a" and path[-1] != KEYS:
-        if path[-1] == ANY:
-            return label
-        return label.evolve(path=path[:-1] + (ANY,))
+    if _positional(key) and len(path) >= 2 and _positional(path[-1]) and _positional(path[-2]):
+        return label if path[-1] == ANY else label.evolve(path=path[:-1] + (ANY,))
     return label.evolve(path=path + (key,))
+
+
+def _positional(key: Key) -> bool:
+    return key == ANY or (key[0] == "i" and not isinstance(key[1], str))
 
 
 def _union_labels(a: frozenset[Label], b: frozenset[Label]) -> frozenset[Label]:

@@ -561,8 +561,8 @@ class IRBuilder:
         scope = _Scope(qualname, self.lookup_parent(), is_comprehension=True, is_generator=True)
         scope.locals.add(".0")
         self.scopes.append(scope)
-        if isinstance(node, cst.DictComp):
-            element: ir.Expr = ir.Combine((self.expr(node.key), self.expr(node.value)), span)
+        if isinstance(node, cst.DictComp):  # yields (key, value) pairs
+            element: ir.Expr = ir.Collection("tuple", (self.expr(node.key), self.expr(node.value)), None, span)
         else:
             element = self.expr(node.elt)
         body: ir.Block = (ir.ExprStmt(ir.Yield(element, False, span), span),)
