@@ -53,9 +53,9 @@ class CaseResult:
                 for r in sorted(rules & self.found.get((p, n), set()))]
 
 
-def cases() -> list[Path]:
+def cases(root: Path = ROOT) -> list[Path]:
     out = []
-    for group in sorted(p for p in ROOT.iterdir() if p.is_dir()):
+    for group in sorted(p for p in root.iterdir() if p.is_dir()):
         for entry in sorted(group.iterdir()):
             if entry.is_dir() and not entry.name.startswith(("_", ".")):
                 out.append(entry)
@@ -78,10 +78,12 @@ def _files(case: Path) -> list[SourceFile]:
     return discover(load_config([case], isolated=True))[0]
 
 
-def run_case(case: Path) -> CaseResult:
+def run_case(case: Path, shared_policy: Path | None = SHARED_POLICY) -> CaseResult:
+    """Analyse one case with the shared policy (if any) plus the case's own."""
     result = CaseResult(case.stem if case.is_file() else case.name, case.parent.name)
     extra = case.with_suffix(".toml") if case.is_file() else case / "policy.toml"
-    policy = load_policy([SHARED_POLICY] + ([extra] if extra.exists() else []), base_dir=ROOT)
+    policies = ([shared_policy] if shared_policy else []) + ([extra] if extra.exists() else [])
+    policy = load_policy(policies, base_dir=ROOT)
     files = _files(case)
     for file in files:
         for line, comment in _comments(file.path.read_text(encoding="utf-8")):

@@ -24,7 +24,7 @@ MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "write", "w
 
 # builtins whose result carries no personal data
 _NO_DATA = frozenset({"len", "isinstance", "issubclass", "id", "hash", "callable", "bool", "type", "hasattr",
-                      "print", "range", "input", "globals", "locals", "dir", "vars", "setattr", "delattr",
+                      "print", "range", "input", "globals", "locals", "dir", "vars", "delattr",
                       "open", "exit", "quit", "help", "compile", "exec", "eval", "breakpoint", "object",
                       "super", "property", "staticmethod", "classmethod"})
 _ELEMENTWISE = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "filter"})
@@ -68,6 +68,11 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
         element = args[1].elements()
         mapped = run.call_value(args[0], [ir.Arg(ir.Const(None, span))], [element], state, None, span)
         return _container("list", mapped)
+    if name == "setattr" and len(arg_nodes) > 2 and isinstance(arg_nodes[1].value, ir.Const) \
+            and isinstance(arg_nodes[1].value.value, str):
+        target = ir.Attr(arg_nodes[0].value, arg_nodes[1].value.value, span)
+        run.assign(target, args[2], state, span)
+        return EMPTY
     if name == "getattr" and len(arg_nodes) > 1 and isinstance(arg_nodes[1].value, ir.Const) \
             and isinstance(arg_nodes[1].value.value, str):
         value = run.attribute(first, arg_nodes[1].value.value, state, span)

@@ -778,6 +778,9 @@ class FunctionRun:
         return self.attribute(base, e.attr, state, e.span)
 
     def attribute(self, base: Value, attr: str, state: State, span: ir.Span) -> Value:
+        if attr == "__dict__":  # the object's attributes as a dict
+            return Value(base.labels, frozenset({"builtin:dict"}),
+                         {index_key(k[1]): v for k, v in base.fields.items() if k[0] == "a"})
         value = base.read(attr_key(attr))
         kinds: set[str] = set()
         for kind in sorted(base.kinds):
@@ -1002,6 +1005,18 @@ class FunctionRun:
             self.update_path(receiver_expr, added, state)
         return Value(frozenset(labels), frozenset(kinds))
 
+    def _class_attribute_owner(self, obj: Value, attr: str) -> str | None:
+        """The class whose attribute `obj.attr` is, when the object has no field of its own by
+        that name (mutating `self.entries.append(v)` mutates the class's shared list)."""
+        if attr_key(attr) in obj.fields:
+            return None
+        for kind in sorted(obj.kinds):
+            if kind.startswith(("inst:", "virt:")) and kind[5:] in self.program.classes:
+                for ancestor in self.program.mro(kind[5:]):
+                    if attr in self.program.functions[self.program.classes[ancestor].body].locals:
+                        return ancestor
+        return None
+
     def update_path(self, expr: ir.Expr, value: Value, state: State, strong: bool = False,
                     key: tuple | None = None) -> None:
         """Weakly add `value` to what `expr` denotes (at `key` below it when given)."""
@@ -1011,6 +1026,12 @@ class FunctionRun:
         root, keys = path
         if key is not None:
             keys = keys + (key,)
+        if keys and keys[0][0] == "a" and root in state.vars and self._class_attribute_owner(state.vars[root], keys[0][1]):
+            owner = self._class_attribute_owner(state.vars[root], keys[0][1])
+            current = self.engine.read_global(self, (owner, keys[0][1]))
+            self.engine.write_global(self, (owner, keys[0][1]), current.write_path(keys[1:], value, strong=False)
+                                     if keys[1:] else current.join(value))
+            return
         if root in state.vars or self._is_local(root):
             for name in (root, *sorted(state.aliases.get(root, ()))):
                 current = state.vars.get(name, EMPTY)
