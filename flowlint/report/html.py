@@ -445,7 +445,7 @@ def _inventory(data: ReportData, out: list[str]) -> None:
             if sink.unreported:
                 status += f' <span class="sink-ok">&mdash; {_e("; ".join(sink.unreported))}</span>'
             sinks.append(f"<li>{_code(sink.location)} {_code(sink.symbol)}{purpose}{status}</li>")
-        unreported = sorted({note.split()[0] for sink in row.sinks for note in sink.unreported} - set(rules))
+        unreported = row.unreported_rules
         status = _e(", ".join(rules)) if rules else ("no rule fires" if not unreported else "")
         if unreported:
             status += f'{"<br>" if rules else ""}<span class="sink-ok">{_e(", ".join(unreported))} not reported</span>'

@@ -278,7 +278,7 @@ def _inventory(data: ReportData, out: list[str]) -> None:
                 status += f" {_t('; '.join(sink.unreported), True)}"
             sinks.append(f"{_c(sink.location, True)} {_c(sink.symbol, True)}{purpose}{status}")
         rules = row.rules
-        unreported = sorted({note.split()[0] for sink in row.sinks for note in sink.unreported} - set(rules))
+        unreported = row.unreported_rules
         status = f"**{_t(', '.join(rules), True)}**" if rules else ("no rule fires" if not unreported else "")
         if unreported:
             status += f"{'<br>' if rules else ''}{_t(', '.join(unreported), True)} not reported"

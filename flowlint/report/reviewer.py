@@ -160,6 +160,11 @@ class InventoryRow:
     def rules(self) -> tuple[str, ...]:
         return tuple(sorted({r for s in self.sinks for r in s.rules}))
 
+    @property
+    def unreported_rules(self) -> tuple[str, ...]:
+        """Rules that fire on these flows but whose findings were suppressed or left out."""
+        return tuple(sorted({note.split()[0] for sink in self.sinks for note in sink.unreported} - set(self.rules)))
+
 
 @dataclass(frozen=True)
 class ReportData:

@@ -1,0 +1,558 @@
+"""Calls: resolving what a call may reach and applying it.
+
+Project functions and classes through their summaries (arguments bound to parameters, the
+callee's symbolic labels replaced by the caller's values), external names through the policy's
+models (sources, sinks, propagators, transforms, sanitizers) or the default model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from flowlint import ir
+from flowlint.analysis import builtins as pybuiltins
+from flowlint.analysis.summary import Context
+from flowlint.analysis.values import (
+    ANY, EMPTY, Label, ParamTaint, Step, Taint, Value, apply_effects, attr_key, index_key, with_step,
+)
+
+from flowlint.analysis.state import State
+
+CLOSURE = attr_key("__closure__")
+PARTIAL = "partial"  # the kind of a `functools.partial` object
+MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved callee: a project function (with receiver), a project class, or API names."""
+
+    kind: str  # "fn" | "cls" | "api" | "builtin"
+    name: str
+    receiver: Value | None = None
+    extra_names: tuple[str, ...] = ()
+    closure: Value | None = None  # the variables a closure captured
+
+
+class Calls:
+    """The call half of `FunctionRun` (see interpret.py)."""
+
+    def eval_call(self, call: ir.Call, state: State) -> Value:
+        receiver_expr: ir.Expr | None = None
+        if isinstance(call.func, ir.Attr):
+            receiver_expr = call.func.value
+            receiver = self.eval(receiver_expr, state)
+            targets = self.method_targets(receiver, call.func.attr, state, call.span)
+            callee = None
+        else:
+            receiver = None
+            callee = self.eval(call.func, state)
+            targets = None
+        args = [self.eval(arg.value, state) for arg in call.args]
+        if callee is not None:
+            return self.call_value(callee, list(call.args), args, state, call, call.span)
+        assert receiver is not None and isinstance(call.func, ir.Attr)
+        return self.apply_targets(targets or [], receiver, receiver_expr, call.func.attr, list(call.args), args,
+                                  state, call, call.span)
+
+    def call_value(self, callee: Value, arg_nodes: list[ir.Arg], args: list[Value], state: State,
+                   call: ir.Call | None, span: ir.Span) -> Value:
+        """Call whatever `callee` may be (the function part is not an attribute access)."""
+        arg_nodes, args = self._unpartial(callee, arg_nodes, args)
+        targets: list[Target] = []
+        for kind in sorted(callee.kinds):
+            prefix, _, name = kind.partition(":")
+            if prefix == "fn":
+                targets.append(Target("fn", name, closure=callee.fields.get(CLOSURE)))
+            elif prefix == "bound":
+                bound_self = callee.fields.get(attr_key("__self__"), EMPTY)
+                targets.append(Target("fn", name, bound_self))
+            elif prefix == "cls":
+                targets.append(Target("cls", name))
+            elif prefix == "api":
+                targets.append(Target("api", name))
+            elif prefix == "builtin":
+                targets.append(Target("builtin", name))
+            elif prefix == "inst":
+                method = self.program.lookup_method(name, "__call__")
+                if method is not None:
+                    targets.append(Target("fn", method, callee))
+        return self.apply_targets(targets, callee, None, None, arg_nodes, args, state, call, span)
+
+    @staticmethod
+    def _partial(func: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> Value:
+        """`functools.partial(f, *args, **kw)`: a callable that remembers its first arguments
+        (positional ones at `[i]`, keywords at `.name` of its `__partial__` field)."""
+        stored: dict = {}
+        for i, (node, value) in enumerate(zip(arg_nodes, args)):
+            stored[attr_key(node.keyword) if node.keyword else index_key(i)] = value
+        return Value(func.labels, func.kinds | {PARTIAL}, {**func.fields, attr_key("__partial__"): Value(fields=stored)})
+
+    @staticmethod
+    def _unpartial(callee: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> tuple[list[ir.Arg], list[Value]]:
+        """The arguments of a call through `functools.partial`: the stored ones come first."""
+        if PARTIAL not in callee.kinds:
+            return arg_nodes, args
+        stored = callee.fields.get(attr_key("__partial__"), EMPTY).fields
+        positional = sorted((k[1], v) for k, v in stored.items() if k[0] == "i")
+        keywords = sorted((k[1], v) for k, v in stored.items() if k[0] == "a")
+        nodes = [ir.Arg(ir.Const(None, ir.NO_SPAN)) for _ in positional] + list(arg_nodes)
+        nodes += [ir.Arg(ir.Const(None, ir.NO_SPAN), name) for name, _ in keywords]
+        values = [v for _, v in positional] + list(args) + [v for _, v in keywords]
+        return nodes, values
+
+    def method_targets(self, receiver: Value, attr: str, state: State, span: ir.Span) -> list[Target]:
+        targets: list[Target] = []
+        for kind in sorted(receiver.kinds):
+            prefix, _, name = kind.partition(":")
+            if prefix in ("inst", "virt") and name in self.program.classes:
+                method = self.program.lookup_method(name, attr)
+                functions = [method] if method is not None else []
+                if prefix == "virt":
+                    functions += self.program.overrides(name, attr)
+                for function in functions:
+                    decorators = self.program.decorator_names(self.program.functions[function])
+                    if "staticmethod" in decorators:
+                        targets.append(Target("fn", function))
+                    elif "classmethod" in decorators:
+                        targets.append(Target("fn", function, Value(frozenset(), frozenset({"cls:" + name}))))
+                    else:
+                        targets.append(Target("fn", function, receiver))
+                if method is None:
+                    stored = self._instance_attr(name, receiver, attr, state, span)
+                    targets += self._value_targets(stored)
+                    externals = self.program.external_bases(name)
+                    if externals:
+                        targets.append(Target("api", f"{externals[0]}.{attr}",
+                                              extra_names=tuple(f"{b}.{attr}" for b in externals[1:]) + (f"{name}.{attr}",)))
+            elif prefix == "cls" and name in self.program.classes:
+                method = self.program.lookup_method(name, attr)
+                if method is not None:
+                    decorators = self.program.decorator_names(self.program.functions[method])
+                    cls_value = Value(frozenset(), frozenset({"cls:" + name}))
+                    targets.append(Target("fn", method, cls_value if "classmethod" in decorators else None))
+                else:
+                    targets += self._value_targets(self._class_attr(name, attr))
+            elif prefix == "mod":
+                member = self.module_member(name, attr)
+                targets += self._value_targets(member) or [Target("api", f"{name}.{attr}")]
+            elif prefix == "api":
+                extra = (f"{name[:-2]}.{attr}",) if name.endswith("()") else ()
+                targets.append(Target("api", f"{name}.{attr}", receiver, extra))
+            elif prefix == "super":
+                targets += self._value_targets(self._super_attr(name, receiver, attr))
+            elif prefix == "fn" or prefix == "bound":
+                continue
+        if not targets:
+            field_value = receiver.read(attr_key(attr))
+            targets = self._value_targets(field_value)
+        return targets
+
+    def _value_targets(self, value: Value) -> list[Target]:
+        out = []
+        for kind in sorted(value.kinds):
+            prefix, _, name = kind.partition(":")
+            if prefix == "fn":
+                out.append(Target("fn", name, closure=value.fields.get(CLOSURE)))
+            elif prefix == "bound":
+                out.append(Target("fn", name, value.fields.get(attr_key("__self__"), EMPTY)))
+            elif prefix == "cls":
+                out.append(Target("cls", name))
+            elif prefix == "api":
+                out.append(Target("api", name))
+            elif prefix == "builtin" and name in pybuiltins.NAMES:
+                out.append(Target("builtin", name))
+        return out
+
+    def apply_targets(self, targets: list[Target], receiver: Value | None, receiver_expr: ir.Expr | None,
+                      method: str | None, arg_nodes: list[ir.Arg], args: list[Value], state: State,
+                      call: ir.Call | None, span: ir.Span) -> Value:
+        if not targets:
+            # nothing known about the callee: the default model, plus container methods by name
+            if method is not None and receiver is not None:
+                handled = pybuiltins.container_method(self, method, receiver, receiver_expr, arg_nodes, args, state)
+                if handled is not None:
+                    return handled
+            return self.default_model(receiver, receiver_expr, method, args, state)
+        result = EMPTY
+        for target in targets:
+            if target.kind == "fn":
+                bound = target.receiver
+                result = result.join(self.call_function(target.name, bound, tuple(args), state, call, span,
+                                                        arg_nodes=arg_nodes, closure=target.closure))
+            elif target.kind == "cls":
+                result = result.join(self.construct(target.name, arg_nodes, args, state, call, span))
+            elif target.kind == "builtin":
+                result = result.join(pybuiltins.call_builtin(self, target.name, arg_nodes, args, state, span))
+            else:
+                result = result.join(self.call_api((target.name,) + target.extra_names, receiver, receiver_expr,
+                                                   method, arg_nodes, args, state, call, span))
+        return result
+
+    def default_model(self, receiver: Value | None, receiver_expr: ir.Expr | None, method: str | None,
+                      args: list[Value], state: State, kinds: Iterable[str] = ()) -> Value:
+        labels: set[Label] = set()
+        for arg in args:
+            labels |= arg.collapse_labels()
+        if receiver is not None and MODULE not in receiver.kinds:
+            labels |= receiver.collapse_labels()
+        else:
+            receiver_expr = None  # a module is no container of data
+        if method in pybuiltins.MUTATORS and receiver_expr is not None and args:
+            added = EMPTY
+            for arg in args:
+                added = added.join(arg.collapsed())
+            self.update_path(receiver_expr, added, state)
+        return Value(frozenset(labels), frozenset(kinds))
+
+    def _class_attribute_owner(self, obj: Value, attr: str) -> str | None:
+        """The class whose attribute `obj.attr` is, when the object has no field of its own by
+        that name (mutating `self.entries.append(v)` mutates the class's shared list)."""
+        if attr_key(attr) in obj.fields:
+            return None
+        for kind in sorted(obj.kinds):
+            if kind.startswith(("inst:", "virt:")) and kind[5:] in self.program.classes:
+                for ancestor in self.program.mro(kind[5:]):
+                    if attr in self.program.functions[self.program.classes[ancestor].body].locals:
+                        return ancestor
+        return None
+
+    def update_path(self, expr: ir.Expr, value: Value, state: State, strong: bool = False,
+                    key: tuple | None = None) -> None:
+        """Weakly add `value` to what `expr` denotes (at `key` below it when given)."""
+        path = self.access_path(expr)
+        if path is None:
+            return
+        root, keys = path
+        if key is not None:
+            keys = keys + (key,)
+        if keys and keys[0][0] == "a" and root in state.vars and self._class_attribute_owner(state.vars[root], keys[0][1]):
+            owner = self._class_attribute_owner(state.vars[root], keys[0][1])
+            current = self.engine.read_global(self, (owner, keys[0][1]))
+            self.engine.write_global(self, (owner, keys[0][1]), current.write_path(keys[1:], value, strong=False)
+                                     if keys[1:] else current.join(value))
+            return
+        if root in state.vars or self._is_local(root):
+            for name in (root, *sorted(state.aliases.get(root, ()))):
+                current = state.vars.get(name, EMPTY)
+                state.vars[name] = current.write_path(keys, value, strong=strong) if keys or strong else current.join(value)
+                if self.is_module_body:
+                    self.engine.write_global(self, (self.module, name), state.vars[name])
+        else:
+            self._store_global_path((root, keys), value, state)
+
+    def call_api(self, names: tuple[str, ...], receiver: Value | None, receiver_expr: ir.Expr | None,
+                 method: str | None, arg_nodes: list[ir.Arg], args: list[Value], state: State,
+                 call: ir.Call | None, span: ir.Span) -> Value:
+        models = self.models
+        shown = names[0]
+        if shown == "functools.partial" and args:
+            return self._partial(args[0], arg_nodes[1:], args[1:])
+        if any(models.sanitizers(n) for n in names) or any(models.propagators(n) for n in names):
+            result = self._modelled(names, receiver, receiver_expr, arg_nodes, args, state, span)
+        else:
+            # the data a sink collects does not also stay in its receiver (`db.insert(x)`)
+            is_sink = any(models.sinks(n) for n in names)
+            result = self.default_model(receiver, None if is_sink else receiver_expr, method, args, state)
+        transforms = [t for n in names for t in models.transforms(n)]
+        if transforms:
+            adds = frozenset(c for t in transforms for c in t.adds)
+            step = self._step(span, "step", f"transformed by `{shown}()` (adds {', '.join(sorted(adds))})")
+            result = self._stepped(result.map_labels(lambda label: apply_effects(label, frozenset(), adds, frozenset())), step)
+        result = result.with_kinds({f"api:{shown}()"})
+        # one name may match through several spellings (`C().m`, `C.m`): each entry applies once,
+        # under the first spelling that matched it
+        for sink, name in _first_matches(names, models.sinks):
+            self.check_sink(sink, name, receiver, arg_nodes, args, state, span)
+        for guard, _ in _first_matches(names, models.guards):
+            if guard.when == "returns":
+                self._apply_guard_to_args(guard, arg_nodes, state)
+        for source, name in _first_matches(names, models.call_sources):
+            taint = self._source_taint(source, self._site(span, name), f"`{name}()`")
+            if source.taints == "return":
+                result = result.with_labels({taint})
+            elif source.taints == "arguments":
+                for node in arg_nodes:
+                    self.update_path(node.value, Value(frozenset({taint})), state)
+            elif receiver_expr is not None:
+                self.update_path(receiver_expr, Value(frozenset({taint})), state)
+        return result
+
+    def _modelled(self, names: tuple[str, ...], receiver: Value | None, receiver_expr: ir.Expr | None,
+                  arg_nodes: list[ir.Arg], args: list[Value], state: State, span: ir.Span) -> Value:
+        """Sanitizers and propagators from the policy replace the default model."""
+        result = EMPTY
+        sanitizers = [s for n in names for s in self.models.sanitizers(n)]
+        if sanitizers:
+            every = self.default_model(receiver, None, None, args, state)
+            for sanitizer in sanitizers:
+                if sanitizer.clears == "all":
+                    continue
+                clears = frozenset(sanitizer.clears)
+                marks = frozenset(sanitizer.marks)
+                result = result.join(every.map_labels(lambda label: apply_effects(label, clears, frozenset(), marks)))
+            step = self._step(span, "step", f"sanitized by `{names[0]}()`")
+            return self._stepped(result, step)
+        for propagator in (p for n in names for p in self.models.propagators(n)):
+            source_value = self._endpoint_value(propagator.from_, receiver, arg_nodes, args)
+            if propagator.to == "return":
+                result = result.join(source_value.collapsed())
+            elif propagator.to == "receiver":
+                if receiver_expr is not None:
+                    self.update_path(receiver_expr, source_value.collapsed(), state)
+            else:
+                for node in self._selected_args(propagator.to, arg_nodes):
+                    self.update_path(node.value, source_value.collapsed(), state)
+        return result
+
+    def _endpoint_value(self, endpoint, receiver: Value | None, arg_nodes: list[ir.Arg], args: list[Value]) -> Value:
+        if endpoint == "receiver":
+            return receiver or EMPTY
+        if endpoint == "args":
+            value = EMPTY
+            for arg in args:
+                value = value.join(arg.collapsed())
+            return value
+        value = EMPTY
+        for i, node in enumerate(arg_nodes):
+            if self._selected(endpoint, i, node, arg_nodes):
+                value = value.join(args[i].collapsed())
+        return value
+
+    @staticmethod
+    def _selected(keys, index: int, node: ir.Arg, arg_nodes: list[ir.Arg]) -> bool:
+        if node.star:
+            return True
+        if node.keyword is not None:
+            return node.keyword in keys
+        position = sum(1 for n in arg_nodes[:index] if n.keyword is None and not n.star)
+        return position in keys
+
+    def _selected_args(self, keys, arg_nodes: list[ir.Arg]) -> list[ir.Arg]:
+        return [n for i, n in enumerate(arg_nodes) if self._selected(keys, i, n, arg_nodes)]
+
+    def construct(self, klass: str, arg_nodes: list[ir.Arg], args: list[Value], state: State,
+                  call: ir.Call | None, span: ir.Span) -> Value:
+        instance = Value(frozenset(), frozenset({"inst:" + klass}))
+        init = self.program.lookup_method(klass, "__init__")
+        if init is not None:
+            return self.call_function(init, instance, tuple(args), state, call, span, arg_nodes=arg_nodes,
+                                      returns_receiver=True)
+        fields = self.engine.declared_fields(klass)
+        if fields:
+            for i, node in enumerate(arg_nodes):
+                name = node.keyword if node.keyword is not None else (fields[i] if i < len(fields) and not node.star else None)
+                if name is not None:
+                    instance = instance.write(attr_key(name), args[i])
+                    if not node.keyword:
+                        instance = instance.write(index_key(i), args[i])
+                else:
+                    instance = instance.with_labels(args[i].collapse_labels())
+            return instance
+        labels: set[Label] = set()
+        for arg in args:
+            labels |= arg.collapse_labels()
+        if self.program.external_bases(klass):
+            names = tuple(f"{b}" for b in self.program.external_bases(klass))
+            self.call_api(names, None, None, None, arg_nodes, args, state, call, span)
+            instance = instance.write(attr_key("args"), Value(frozenset(labels)))
+        return instance.with_labels(labels)
+
+    def bind_arguments(self, function: ir.Function, receiver: Value | None, arg_nodes: list[ir.Arg] | None,
+                       args: tuple[Value, ...]) -> tuple[list[Value], frozenset[int]]:
+        """The value of each parameter, and which parameters the call left to their default."""
+        params = function.params
+        actuals: list[Value] = [EMPTY] * len(params)
+        bound: set[int] = set()
+        positional = [i for i, p in enumerate(params) if p.kind in ("posonly", "normal")]
+        if receiver is not None and positional:
+            actuals[positional[0]] = receiver
+            bound.add(positional[0])
+            positional = positional[1:]
+        vararg = next((i for i, p in enumerate(params) if p.kind == "vararg"), None)
+        kwarg = next((i for i, p in enumerate(params) if p.kind == "kwarg"), None)
+        by_name = {p.name: i for i, p in enumerate(params) if p.kind in ("normal", "kwonly")}
+        nodes = arg_nodes if arg_nodes is not None else [ir.Arg(ir.Const(None, ir.NO_SPAN))] * len(args)
+        position = 0
+        extra_positional = EMPTY
+        extra_keywords = EMPTY
+        for node, value in zip(nodes, args):
+            if node.star == 1:  # *xs: its elements may land in any remaining positional parameter
+                element = value.elements()
+                for i in positional[position:]:
+                    actuals[i] = actuals[i].join(element)
+                    bound.add(i)
+                extra_positional = extra_positional.join(Value(frozenset(), frozenset(), {ANY: element}))
+            elif node.star == 2:  # **kw
+                for name, i in by_name.items():
+                    if i not in positional[:position]:
+                        actuals[i] = actuals[i].join(value.read(index_key(name)))
+                        bound.add(i)
+                extra_keywords = extra_keywords.join(value)
+            elif node.keyword is not None:
+                if node.keyword in by_name:
+                    actuals[by_name[node.keyword]] = value
+                    bound.add(by_name[node.keyword])
+                else:
+                    extra_keywords = extra_keywords.write(index_key(node.keyword), value)
+            else:
+                if position < len(positional):
+                    actuals[positional[position]] = value
+                    bound.add(positional[position])
+                else:
+                    extra_positional = extra_positional.write(index_key(position - len(positional)), value)
+                position += 1
+        if vararg is not None:
+            actuals[vararg] = extra_positional.with_kinds({"builtin:tuple"})
+        if kwarg is not None:
+            actuals[kwarg] = extra_keywords.with_kinds({"builtin:dict"})
+        omitted = frozenset(i for i in range(len(params)) if i not in bound and params[i].default is not None)
+        return actuals, omitted
+
+    def call_function(self, qualname: str, receiver: Value | None, args: tuple[Value, ...], state: State,
+                      call: ir.Call | None, span: ir.Span, arg_nodes: list[ir.Arg] | None = None,
+                      returns_receiver: bool = False, closure: Value | None = None) -> Value:
+        function = self.program.functions.get(qualname)
+        if function is None:
+            return EMPTY
+        actuals, omitted = self.bind_arguments(function, receiver, arg_nodes, args)
+        captured = sorted((key[1], value) for key, value in closure.fields.items()) if closure else []
+        cells = tuple((name, self.engine.context_kinds(value)) for name, value in captured)
+        context: Context = (qualname, tuple(self.engine.context_kinds(a) for a in actuals), cells)
+        summary = self.engine.summary(context, self)
+        actuals = actuals + [value for _, value in captured]
+        display = function.name if function.cls is None else f"{function.cls.rsplit('.', 1)[-1]}.{function.name}"
+        if function.name.endswith("comp>"):
+            kind = function.name[1:-5]
+            call_steps = [self._step(span, "step", f"iterated in a {kind} comprehension")]
+            return_step = self._step(span, "step", f"collected by the {kind} comprehension")
+        else:
+            call_steps = [self._step(span, "call", f"passed to `{display}()` as `{p.name}`") for p in function.params]
+            return_step = self._step(span, "return", f"returned from `{display}()`")
+        call_steps += [self._step(span, "call", f"captured as `{name}` by `{display}()`") for name, _ in captured]
+
+        memo: dict = {}
+
+        def substitute(value: Value) -> Value:
+            return self._substitute(value, actuals, call_steps, return_step, omitted, memo)
+
+        result = substitute(summary.ret)
+        for hit in summary.sinks:
+            index = hit.label.param
+            if index >= len(actuals):
+                continue
+            reaching = actuals[index].read_path(hit.label.path)
+            inner = hit.label
+            for label in reaching.collapse_labels():
+                effected = apply_effects(label, inner.clears, inner.adds, inner.marks)
+                sink_step = inner.trace[-1] if inner.trace else self._step(span, "sink", "reaches a sink")
+                middle = (call_steps[index],) + inner.trace[:-1]
+                self.report(effected, hit.sink, sink_step, state, prefix=middle)
+        nodes = arg_nodes or []
+        offset = 1 if receiver is not None else 0
+        for index, out in enumerate(summary.params_out):
+            if out is None:
+                continue
+            new = substitute(out)
+            if index >= len(function.params):  # a captured variable the closure rebound (nonlocal)
+                name = captured[index - len(function.params)][0]
+                if self.program.owner_of(qualname, name) == self.fn.qualname:
+                    self.bind(name, new, state)
+                continue
+            if index == 0 and receiver is not None:
+                if returns_receiver:
+                    result = new.with_kinds(receiver.kinds)
+                    continue
+                if call is not None and isinstance(call.func, ir.Attr):
+                    self.update_path(self._receiver_expr(call.func.value), new, state)
+                continue
+            position = index - offset
+            if 0 <= position < len(nodes) and not nodes[position].star and nodes[position].keyword is None:
+                self.update_path(nodes[position].value, new, state)
+        if returns_receiver and (not summary.params_out or summary.params_out[0] is None) and receiver is not None:
+            result = receiver
+        for (owner, name), effect in summary.global_effects:
+            self.engine.write_global(self, (owner, name), substitute(effect))
+        if summary.raises.is_tainted() or summary.raises.kinds:
+            self.raise_value(substitute(summary.raises), state)
+        return self._project_models(qualname, receiver, arg_nodes or [], args, state, span, result)
+
+    def _receiver_expr(self, expr: ir.Expr) -> ir.Expr:
+        """What a method call's receiver denotes: `super()` stands for this method's `self`."""
+        if isinstance(expr, ir.Call) and isinstance(expr.func, ir.Name) and expr.func.id == "super" and self.fn.params:
+            return ir.Name(self.fn.params[0].name, expr.span)
+        return expr
+
+    def _project_models(self, name: str, receiver: Value | None, arg_nodes: list[ir.Arg],
+                        args: tuple[Value, ...], state: State, span: ir.Span, result: Value) -> Value:
+        """Policy entries that name a project function apply on top of its analysed body."""
+        models = self.models
+        for sink in models.sinks(name):
+            self.check_sink(sink, name, receiver, arg_nodes, list(args), state, span)
+        for source in models.call_sources(name):
+            taint = self._source_taint(source, self._site(span, name), f"`{name}()`")
+            if source.taints == "return":
+                result = result.with_labels({taint})
+            else:
+                for node in arg_nodes:
+                    self.update_path(node.value, Value(frozenset({taint})), state)
+        if models.sanitizers(name):
+            result = self._modelled((name,), receiver, None, arg_nodes, list(args), state, span).with_kinds(result.kinds)
+        for guard in models.guards(name):
+            if guard.when == "returns":
+                self._apply_guard_to_args(guard, arg_nodes, state)
+        transforms = models.transforms(name)
+        if transforms:
+            adds = frozenset(c for t in transforms for c in t.adds)
+            result = result.map_labels(lambda label: apply_effects(label, frozenset(), adds, frozenset()))
+        return result
+
+    def _substitute(self, value: Value, actuals: list[Value], call_steps: list[Step], return_step: Step,
+                    omitted: frozenset[int] = frozenset(), memo: dict | None = None) -> Value:
+        """A callee's value in the caller's terms: parameters replaced by the arguments (and a
+        parameter's default data kept only where the call omitted that argument). `memo` holds
+        what each symbolic label became, for the labels that recur across a summary's tree."""
+        if not value.is_tainted():
+            return value
+        if memo is None:
+            memo = {}
+        kept: set[Label] = set()
+        result = EMPTY
+        for label in value.labels:
+            if isinstance(label, Taint):
+                if label.default_of >= 0:
+                    if label.default_of not in omitted:
+                        continue
+                    label = label.evolve(default_of=-1)
+                kept.add(with_step(label, return_step))
+                continue
+            if label.param >= len(actuals):
+                continue
+            replaced = memo.get(label)
+            if replaced is None:
+                actual = actuals[label.param].read_path(label.path)
+                middle = (call_steps[label.param],) + label.trace + (return_step,)
+
+                def rewrite(inner: Label, symbolic: ParamTaint = label, middle: tuple = middle) -> Label:
+                    effected = apply_effects(inner, symbolic.clears, symbolic.adds, symbolic.marks)
+                    return effected.with_trace(_cap(effected.trace + middle))
+
+                replaced = memo[label] = actual.map_labels(rewrite)
+            result = result.join(replaced)
+        fields = {k: self._substitute(v, actuals, call_steps, return_step, omitted, memo)
+                  for k, v in value.fields.items()}
+        own = Value(frozenset(kept), value.kinds, fields)
+        return own.join(result) if not result.empty else own
+
+
+def _first_matches(names: tuple[str, ...], index) -> list[tuple[object, str]]:
+    """Policy entries matched by any of `names`, each once, with the first name that matched it."""
+    found: dict[object, str] = {}
+    for name in names:
+        for entry in index(name):
+            found.setdefault(entry, name)
+    return list(found.items())
+
+
+def _cap(trace: tuple[Step, ...]) -> tuple[Step, ...]:
+    return trace if len(trace) <= 60 else trace[:30] + trace[-30:]

@@ -1,0 +1,63 @@
+"""The abstract state inside one function: what each local name holds, per program point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flowlint.analysis.values import Value
+
+
+@dataclass
+class State:
+    vars: dict[str, Value] = field(default_factory=dict)
+    dead: bool = False
+    # effects of branch guards (`applies = "branch"`) on every value used while they hold
+    clears: frozenset[str] = frozenset()
+    marks: frozenset[str] = frozenset()
+    # may-aliases among local names (`b = a` of a list, dict, set or object): name -> others
+    aliases: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def copy(self) -> State:
+        return State(dict(self.vars), self.dead, self.clears, self.marks, dict(self.aliases))
+
+    def join(self, other: State) -> State:
+        if self.dead:
+            return other.copy()
+        if other.dead:
+            return self.copy()
+        merged = dict(self.vars)
+        for name, value in other.vars.items():
+            mine = merged.get(name)
+            merged[name] = value if mine is None else mine.join(value)
+        aliases = dict(self.aliases)
+        for name, others in other.aliases.items():
+            aliases[name] = aliases.get(name, frozenset()) | others
+        return State(merged, False, self.clears & other.clears, self.marks & other.marks, aliases)
+
+    def alias(self, name: str, source: str | None) -> None:
+        """`name` is rebound: to the same object as `source` (None: to something else)."""
+        for other in self.aliases.pop(name, frozenset()):
+            rest = self.aliases.get(other, frozenset()) - {name}
+            if rest:
+                self.aliases[other] = rest
+            else:
+                self.aliases.pop(other, None)
+        if source is None or source == name:
+            return
+        group = self.aliases.get(source, frozenset()) | {source}
+        self.aliases[name] = group
+        for member in group:
+            self.aliases[member] = (self.aliases.get(member, frozenset()) | {name}) - {member}
+
+    def same(self, other: State) -> bool:
+        return self.dead == other.dead and self.vars == other.vars
+
+
+def dead_state() -> State:
+    return State(dead=True)
+
+
+@dataclass
+class LoopExits:
+    breaks: list[State] = field(default_factory=list)
+    continues: list[State] = field(default_factory=list)
