@@ -19,12 +19,17 @@ T = TypeVar("T")
 class _Index(Generic[T]):
     def __init__(self, entries: Sequence[tuple[str, T]]) -> None:
         self._patterns = [(re.compile(fnmatch.translate(pattern)), entry) for pattern, entry in entries]
+        # one alternation answers "does anything match?" for the many names nothing matches
+        self._any = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p, _ in entries)) if entries else None
         self._cache: dict[str, tuple[T, ...]] = {}
 
     def __call__(self, name: str) -> tuple[T, ...]:
         found = self._cache.get(name)
         if found is None:
-            found = tuple(dict.fromkeys(entry for regex, entry in self._patterns if regex.match(name)))
+            if self._any is None or not self._any.match(name):
+                found = ()
+            else:
+                found = tuple(dict.fromkeys(entry for regex, entry in self._patterns if regex.match(name)))
             self._cache[name] = found
         return found
 
