@@ -464,11 +464,11 @@ class Calls:
                     result = new.with_kinds(receiver.kinds)
                     continue
                 if call is not None and isinstance(call.func, ir.Attr):
-                    self.update_path(self._receiver_expr(call.func.value), new, state)
+                    self.update_path(self._receiver_expr(call.func.value), new, state, strong=_whole(out, index))
                 continue
             position = index - offset
             if 0 <= position < len(nodes) and not nodes[position].star and nodes[position].keyword is None:
-                self.update_path(nodes[position].value, new, state)
+                self.update_path(nodes[position].value, new, state, strong=_whole(out, index))
         if returns_receiver and (not summary.params_out or summary.params_out[0] is None) and receiver is not None:
             result = receiver
         for (owner, name), effect in summary.global_effects:
@@ -541,8 +541,22 @@ class Calls:
             result = result.join(replaced)
         fields = {k: self._substitute(v, actuals, call_steps, return_step, omitted, memo)
                   for k, v in value.fields.items()}
-        own = Value(frozenset(kept), value.kinds, fields)
-        return own.join(result) if not result.empty else own
+        if result.empty:
+            return Value(frozenset(kept), value.kinds, fields)
+        # the callee's own fields overlay the argument's: `rec["name"] = scrub(...)` in the callee
+        # replaces the caller's field (the callee's field already holds the old value when it
+        # was not overwritten); fields at unknown indexes only add
+        merged = dict(result.fields)
+        for key, field_value in fields.items():
+            replaceable = key[0] == "a" or (key[0] == "i" and key != ANY)
+            merged[key] = field_value if replaceable or key not in merged else merged[key].join(field_value)
+        return Value(result.labels | frozenset(kept), value.kinds | result.kinds, merged)
+
+
+def _whole(out: Value, index: int) -> bool:
+    """Whether a parameter's exit value covers the whole argument (it carries the parameter's
+    own label at its root), so that it may replace the caller's value."""
+    return ParamTaint(index, ()) in out.labels
 
 
 def _first_matches(names: tuple[str, ...], index) -> list[tuple[object, str]]:

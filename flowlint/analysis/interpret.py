@@ -604,6 +604,9 @@ class FunctionRun(Calls, Conditions):
                 labels |= self.eval(part, state).collapse_labels()
             return Value(frozenset(labels))
         if isinstance(e, ir.BoolOp):
+            first = e.parts[0]
+            if e.op != "not" and isinstance(first, ir.Const) and bool(first.value) == (e.op == "or"):
+                return EMPTY  # `"default" or x` is the constant; `None and x` is None
             values = [self.eval(part, state) for part in e.parts]
             if e.op == "not":
                 return EMPTY
