@@ -572,8 +572,14 @@ class FunctionRun(Calls, Conditions):
         return name in self.fn.locals and name not in self.fn.globals
 
     def _store_global_path(self, path: tuple[str, tuple], value: Value, state: State) -> None:
+        """A write into an object held by a global or a closure cell, or into another module
+        (`config.SETTINGS["token"] = v` writes module `config`'s global SETTINGS)."""
         root, keys = path
         owner = self._owner_of(root) or self.module
+        if keys and keys[0][0] == "a":
+            modules = sorted(k[4:] for k in self.lookup(ir.Name(root, ir.NO_SPAN), state).kinds if k.startswith("mod:"))
+            if modules:
+                owner, root, keys = modules[0], keys[0][1], keys[1:]
         current = self.engine.read_global(self, (owner, root))
         concrete = value.map_labels(lambda label: label if isinstance(label, Taint) else None)
         self.engine.write_global(self, (owner, root), current.write_path(keys, concrete, strong=False))
