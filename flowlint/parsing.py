@@ -8,6 +8,7 @@ number of jobs. A file that cannot be read or parsed becomes a diagnostic.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from flowlint import ir
 from flowlint.cache import Entry, IRCache, entry_key
 from flowlint.discover import SourceFile
-from flowlint.frontend import NOT_ANALYSED, parse_source
+from flowlint.frontend import NOT_ANALYSED, RECURSION_LIMIT, parse_source
 from flowlint.results import Diagnostic
 
 # below this much source to parse, worker processes cost more than they save
@@ -32,6 +33,22 @@ class Parsed:
 
 def _parse_job(job: tuple[bytes, str, str, bool]) -> Entry:
     return parse_source(*job)
+
+
+def _worker_setup() -> None:
+    # deeply nested IR is pickled back to the parent: recursion must reach as deep as parsing
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+
+
+def _too_deep(job: tuple[bytes, str, str, bool]) -> Diagnostic:
+    return Diagnostic(job[2], 1, 1, NOT_ANALYSED, "file not analysed: nested too deeply")
+
+
+def _result(future, job: tuple[bytes, str, str, bool]) -> Entry:
+    try:
+        return future.result()
+    except RecursionError:  # the IR was too deep to send back from the worker
+        return _too_deep(job)
 
 
 def default_jobs() -> int:
@@ -62,11 +79,17 @@ def parse_files(files: Sequence[SourceFile], jobs: int = 0, cache: IRCache | Non
     pending.sort(key=lambda item: -len(item[1]))
     jobs = jobs or default_jobs()
     work = [(source, file.module, file.relpath, file.is_package) for file, source, _ in pending]
-    if jobs > 1 and len(work) > 1 and sum(len(w[0]) for w in work) >= PARALLEL_MIN_BYTES:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-            parsed = list(pool.map(_parse_job, work, chunksize=1))
-    else:
-        parsed = [_parse_job(w) for w in work]
+    limit = sys.getrecursionlimit()
+    _worker_setup()
+    try:
+        if jobs > 1 and len(work) > 1 and sum(len(w[0]) for w in work) >= PARALLEL_MIN_BYTES:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_worker_setup) as pool:
+                futures = [pool.submit(_parse_job, w) for w in work]
+                parsed = [_result(future, w) for future, w in zip(futures, work)]
+        else:
+            parsed = [_parse_job(w) for w in work]
+    finally:
+        sys.setrecursionlimit(limit)
     for (file, _, key), entry in zip(pending, parsed):
         entries[file.relpath] = entry
         if cache is not None:

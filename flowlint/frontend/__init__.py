@@ -13,7 +13,7 @@ from flowlint.results import Diagnostic
 
 NOT_ANALYSED = "FL903"
 # libcst's parser and our recursive builder both recurse with nesting depth.
-_RECURSION_LIMIT = 20_000
+RECURSION_LIMIT = 20_000
 
 
 def parse_source(source: bytes, module: str, path: str, is_package: bool) -> ir.Module | Diagnostic:
@@ -25,7 +25,7 @@ def parse_source(source: bytes, module: str, path: str, is_package: bool) -> ir.
     if b"\x00" in source:
         return Diagnostic(path, 1, 1, NOT_ANALYSED, "file not analysed: it contains NUL bytes (not Python source)")
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
         tree = cst.parse_module(source)
         return IRBuilder(tree, module, path, is_package, source.count(b"\n") + 1).build()

@@ -1,0 +1,1 @@
+"""A Clearview-style crawler: public Instagram profiles in, a searchable face index out."""
