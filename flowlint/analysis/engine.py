@@ -28,7 +28,7 @@ MAX_ON_DEMAND_DEPTH = 40
 # statements interpreted, over the whole run: a fixed base plus a share per line of code.
 # Past it, queued re-analyses are dropped (deterministically) and the run says it is incomplete.
 STEP_BUDGET_BASE = 100_000
-STEP_BUDGET_PER_LINE = 60
+STEP_BUDGET_PER_LINE = 30
 _CONTEXT_PREFIXES = ("inst:", "virt:", "cls:", "fn:", "bound:", "api:", "mod:", "super:")
 _RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s", "mutable"})
 _RECORD_BASES = ("NamedTuple", "BaseModel", "TypedDict")
