@@ -603,7 +603,8 @@ class FunctionRun(Calls, Conditions):
             self.eval(e.index, state)
             if e.is_slice:
                 return base
-            return self._getitem(base, index_key(e.key) if e.known else ANY, state, e.span)
+            item = self._getitem(base, index_key(e.key) if e.known else ANY, state, e.span)
+            return item.with_kinds(_item_kinds(base))  # `client["crm"]["people"].insert_one`
         if isinstance(e, ir.Combine):
             labels: set[Label] = set()
             for part in e.parts:
@@ -700,6 +701,7 @@ class FunctionRun(Calls, Conditions):
         """What a `for` loop gets: a dict's keys, a project iterator's `__next__()` (through
         its `__iter__()`, which may be a generator), any other container's elements."""
         element = iterable.read(KEYS) if "builtin:dict" in iterable.kinds else iterable.elements()
+        element = element.with_kinds(_item_kinds(iterable))  # `for post in profile.get_posts()`
         for kind in sorted(iterable.kinds):
             if not kind.startswith("inst:") or kind[5:] not in self.program.classes:
                 continue
@@ -854,3 +856,6 @@ def _common_prefix(a: tuple, b: tuple) -> tuple:
     return tuple(out)
 
 
+def _item_kinds(container: Value) -> frozenset[str]:
+    """An item of an external object keeps its API path, with `[]`: `api:P` -> `api:P[]`."""
+    return frozenset(f"{k}[]" for k in container.kinds if k.startswith("api:") and not k.endswith("[]"))

@@ -36,7 +36,7 @@ def instaloader_iterated_pictures(username):
     for post in profile.get_posts():
         # the post's image URL: the path through iteration is lost, so only the post's own
         # categories reach the sink (FL102), not the face of `post.url`
-        db.execute("INSERT INTO pictures VALUES (?)", (post.url,))  # expect: FL102  # xfail: FL201, FL202
+        db.execute("INSERT INTO pictures VALUES (?)", (post.url,))  # expect: FL102, FL201, FL202
 
 
 def instagrapi_client(username):
