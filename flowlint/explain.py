@@ -1,7 +1,7 @@
 """`flowlint explain RULE`: what a rule means, why it exists, the law it cites, and an example.
 
 `explain(policy, rule)` renders one rule of the loaded policy, or one of the rules built into
-flowlint (FL901/FL902 on suppressions; FL903-FL905, diagnostics about files that are not
+flowlint (FL901/FL902 on suppressions; FL903-FL906, diagnostics about files that are not
 analysed, skipped, or carry a malformed annotation), as plain text: its id, name and severity;
 its `when`/`unless` conditions in words; its message template; its rationale; its citations; the
 policy files that define it (a rule may be defined by several jurisdiction packs, merged by the
@@ -55,14 +55,26 @@ category) would otherwise be ignored, and the source, sink or guard it meant to 
 missing from the analysis. It is reported as a diagnostic at the comment.
 """,
 )
-# rules that are part of the tool, not of a policy pack (FL903-FL905 are diagnostics about files)
-BUILTIN_RULES: tuple[Rule, ...] = (*META_RULES, FILE_NOT_ANALYSED, FILE_SKIPPED, BAD_ANNOTATION)
+ANALYSIS_INCOMPLETE = Rule(
+    id="FL906", name="analysis-incomplete", severity="warning",
+    message="{reason}",
+    rationale="""
+The interprocedural analysis has a step budget (a base plus a share per line of code) so that a
+pathological program cannot make a pre-commit hook or a CI job hang. When the budget runs out
+before the call graph reaches its fixpoint, the findings reported are real but some flows may be
+missing; the run says so with this diagnostic rather than looking complete.
+""",
+)
+# rules that are part of the tool, not of a policy pack (FL903-FL906 are diagnostics)
+BUILTIN_RULES: tuple[Rule, ...] = (*META_RULES, FILE_NOT_ANALYSED, FILE_SKIPPED, BAD_ANNOTATION,
+                                   ANALYSIS_INCOMPLETE)
 _BUILTIN_MEANING = {
     "FL901": "Reported at a `# flowlint: ignore[...]` comment that has no `reason:`.",
     "FL902": "Reported at a `# flowlint: ignore[...]` comment that suppresses no finding (or is malformed).",
     "FL903": "Reported (as a diagnostic, not a finding) for a file flowlint could not parse or decode.",
     "FL904": "Reported (as a diagnostic) for a link out of the project root or an unreadable directory, which is skipped.",
     "FL905": "Reported (as a diagnostic) at an inline `# flowlint:` annotation that cannot be read.",
+    "FL906": "Reported (as a diagnostic) when the analysis stopped at its step budget before its fixpoint.",
 }
 _BUILTIN_EXAMPLES = {
     "FL901": ("db.add(person)  # flowlint: ignore[FL101]\n",
@@ -71,6 +83,7 @@ _BUILTIN_EXAMPLES = {
               "db.add(\"static\")\n"),
     "FL903": ("def broken(:\n    pass\n", "def fixed():\n    pass\n"),
     "FL904": ("", ""),
+    "FL906": ("", ""),
     "FL905": ("def store(row):  # flowlint: sink=collection.stor\n    ...\n",
               "def store(row):  # flowlint: sink=collection.store\n    ...\n"),
 }
