@@ -19,6 +19,7 @@ from flowlint.pipeline import Analysis, analyse
 from flowlint.report import github, gitlab, json_report, junit, sarif
 from flowlint.report import text as text_report
 from flowlint.results import Finding
+from flowlint.progress import Progress
 from flowlint.policy.describe import describe_policy
 from flowlint.policy.load import load_policy
 from flowlint.policy.model import Policy
@@ -85,7 +86,11 @@ def _prepare(args: argparse.Namespace, use_baseline: bool = False) -> Run:
     accepted = baseline_mod.load(baseline_path) if baseline_path is not None else None  # fail before analysing
     files, discovered = discover(config)
     cache = None if args.no_cache else IRCache(config.cache_dir)
-    analysis = analyse(files, loaded, jobs=args.jobs, cache=cache)
+    progress = Progress()
+    try:
+        analysis = analyse(files, loaded, jobs=args.jobs, cache=cache, progress=progress)
+    finally:
+        progress.close()
     outcome = suppressions.apply(analysis.findings, analysis.directives, {rule.id for rule in loaded.rules})
     findings, baselined, gone = outcome.findings, (), 0
     if accepted is not None:

@@ -17,6 +17,7 @@ from flowlint import ir
 from flowlint.cache import Entry, IRCache, entry_key
 from flowlint.discover import SourceFile
 from flowlint.frontend import NOT_ANALYSED, RECURSION_LIMIT, parse_source
+from flowlint.progress import Progress
 from flowlint.results import Diagnostic
 
 # below this much source to parse, worker processes cost more than they save
@@ -51,6 +52,11 @@ def _result(future, job: tuple[bytes, str, str, bool]) -> Entry:
         return _too_deep(job)
 
 
+def _tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress.update("parsing", done, total)
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -58,7 +64,8 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def parse_files(files: Sequence[SourceFile], jobs: int = 0, cache: IRCache | None = None) -> Parsed:
+def parse_files(files: Sequence[SourceFile], jobs: int = 0, cache: IRCache | None = None,
+                progress: Progress | None = None) -> Parsed:
     result = Parsed()
     entries: dict[str, Entry] = {}
     pending: list[tuple[SourceFile, bytes, str]] = []
@@ -85,9 +92,15 @@ def parse_files(files: Sequence[SourceFile], jobs: int = 0, cache: IRCache | Non
         if jobs > 1 and len(work) > 1 and sum(len(w[0]) for w in work) >= PARALLEL_MIN_BYTES:
             with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_worker_setup) as pool:
                 futures = [pool.submit(_parse_job, w) for w in work]
-                parsed = [_result(future, w) for future, w in zip(futures, work)]
+                parsed = []
+                for future, job in zip(futures, work):
+                    parsed.append(_result(future, job))
+                    _tick(progress, len(parsed), len(work))
         else:
-            parsed = [_parse_job(w) for w in work]
+            parsed = []
+            for job in work:
+                parsed.append(_parse_job(job))
+                _tick(progress, len(parsed), len(work))
     finally:
         sys.setrecursionlimit(limit)
     for (file, _, key), entry in zip(pending, parsed):

@@ -15,6 +15,7 @@ from flowlint.cache import IRCache
 from flowlint.discover import SourceFile
 from flowlint.parsing import parse_files
 from flowlint.policy.model import Policy
+from flowlint.progress import Progress
 from flowlint.program import Program
 from flowlint.results import Diagnostic, Finding
 from flowlint.rules import evaluate
@@ -36,14 +37,15 @@ class Analysis:
     directives: tuple[tuple[str, ir.Directive], ...] = ()
 
 
-def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: IRCache | None = None) -> Analysis:
+def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: IRCache | None = None,
+            progress: Progress | None = None) -> Analysis:
     started = time.perf_counter()
-    parsed = parse_files(files, jobs, cache)
+    parsed = parse_files(files, jobs, cache, progress)
     modules, diagnostics = parsed.modules, parsed.diagnostics
     policy, annotation_diagnostics = apply_annotations(modules, policy)
     diagnostics += annotation_diagnostics
     program = Program.build(modules)
-    engine = Engine(program, Models(policy))
+    engine = Engine(program, Models(policy), progress)
     flows = engine.run()
     if engine.incomplete:
         diagnostics.append(Diagnostic(".", 1, 1, INCOMPLETE, f"analysis incomplete: the step budget ({engine.budget} "

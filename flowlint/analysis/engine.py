@@ -20,6 +20,7 @@ from flowlint.analysis.interpret import FunctionRun
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, keep_shortest
 from flowlint.analysis.values import EMPTY, Taint, Value
+from flowlint.progress import Progress
 from flowlint.program import Program
 
 MAX_CONTEXTS_PER_FUNCTION = 8
@@ -35,9 +36,10 @@ _RECORD_BASES = ("NamedTuple", "BaseModel", "TypedDict")
 
 
 class Engine:
-    def __init__(self, program: Program, models: Models) -> None:
+    def __init__(self, program: Program, models: Models, progress: Progress | None = None) -> None:
         self.program = program
         self.models = models
+        self.progress = progress
         self.summaries: dict[Context, Summary] = {}
         self.contexts: dict[str, list[Context]] = defaultdict(list)
         self.globals: dict[tuple[str, str], Value] = {}
@@ -103,6 +105,8 @@ class Engine:
         if self.incomplete:
             return
         self.analyses[context] += 1
+        if self.progress is not None:
+            self.progress.update("analysing: functions analysed", sum(self.analyses.values()))
         if self.analyses[context] > MAX_ANALYSES_PER_CONTEXT:
             self.exhausted.add(context)
             return
