@@ -21,6 +21,9 @@ from flowlint.analysis.state import State
 CLOSURE = attr_key("__closure__")
 PARTIAL = "partial"  # the kind of a `functools.partial` object
 MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
+MAX_OVERRIDES = 8  # subclass overrides a call on `self` may dispatch to
+MAX_PLAIN_KINDS = 8  # API kinds kept on the result of a call to unmodelled external names
+MAX_API_PATH = 10  # attributes and calls in an API path (`a.b().c` has 3)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,9 @@ class Calls:
                 method = self.program.lookup_method(name, attr)
                 functions = [method] if method is not None else []
                 if prefix == "virt":
-                    functions += self.program.overrides(name, attr)
+                    # class-hierarchy dispatch on `self`, bounded as Pysa bounds overrides: a method
+                    # that dozens of subclasses override does not fan out to every one of them
+                    functions += self.program.overrides(name, attr)[:MAX_OVERRIDES]
                 for function in functions:
                     decorators = self.program.decorator_names(self.program.functions[function])
                     if "staticmethod" in decorators:
@@ -175,6 +180,16 @@ class Calls:
                     return handled
             return self.default_model(receiver, receiver_expr, method, args, state)
         result = EMPTY
+        plain = [t for t in targets if t.kind == "api" and t.name != "functools.partial"
+                 and not any(self.models.matches_any(n) for n in (t.name, *t.extra_names))]
+        if plain:
+            # external names no policy entry mentions all behave alike: one default model for all
+            # (a value that may be any of many API objects must not multiply the work per call)
+            kinds = sorted(k for t in plain for k in api_kinds(f"{t.name}()"))[:MAX_PLAIN_KINDS]
+            result = self.default_model(receiver, receiver_expr,
+                                        method, args, state, kinds)
+            plain_ids = {id(t) for t in plain}
+            targets = [t for t in targets if id(t) not in plain_ids]
         for target in targets:
             if target.kind == "fn":
                 bound = target.receiver
@@ -259,7 +274,7 @@ class Calls:
             adds = frozenset(c for t in transforms for c in t.adds)
             step = self._step(span, "step", f"transformed by `{shown}()` (adds {', '.join(sorted(adds))})")
             result = self._stepped(result.map_labels(lambda label: apply_effects(label, frozenset(), adds, frozenset())), step)
-        result = result.with_kinds({f"api:{shown}()"})
+        result = result.with_kinds(api_kinds(f"{shown}()"))
         # one name may match through several spellings (`C().m`, `C.m`): each entry applies once,
         # under the first spelling that matched it
         for sink, name in _first_matches(names, models.sinks):
@@ -551,6 +566,12 @@ class Calls:
             replaceable = key[0] == "a" or (key[0] == "i" and key != ANY)
             merged[key] = field_value if replaceable or key not in merged else merged[key].join(field_value)
         return Value(result.labels | frozenset(kept), value.kinds | result.kinds, merged)
+
+
+def api_kinds(path: str) -> frozenset[str]:
+    """The kind of an external value named `path`, while the path is short enough to matter:
+    `x = x.next()` in a loop must not grow `api:a.next().next().next()...` for ever."""
+    return frozenset({f"api:{path}"}) if path.count(".") + path.count("(") <= MAX_API_PATH else frozenset()
 
 
 def _whole(out: Value, index: int) -> bool:

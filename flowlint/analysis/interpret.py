@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
-from flowlint.analysis.calls import MODULE, Calls
+from flowlint.analysis.calls import MODULE, Calls, api_kinds
 from flowlint.analysis.conditions import Conditions
 from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, keep_shortest
 from flowlint.analysis.values import (
@@ -737,7 +737,7 @@ class FunctionRun(Calls, Conditions):
                 value = value.join(self.module_member(name, attr))
                 kinds.add(f"global:{name}.{attr}")
             elif prefix == "api":
-                kinds.add(f"api:{name}.{attr}")
+                kinds |= api_kinds(f"{name}.{attr}")
             elif prefix == "super":
                 value = value.join(self._super_attr(name, base, attr))
         read_names = [k.split(":", 1)[1] for k in sorted(kinds) if k.startswith(("global:", "api:"))]

@@ -52,6 +52,12 @@ class Models:
         self.guards: _Index[Guard] = _Index([(p, s) for s in policy.guards for p in s.calls])
         self.origins = {o.id: o for o in policy.origins}
 
+    def matches_any(self, name: str) -> bool:
+        """Whether any call-level entry (source, sink, propagator, transform, sanitizer, guard)
+        names `name`."""
+        return any(index(name) for index in (self.call_sources, self.sinks, self.propagators, self.transforms,
+                                             self.sanitizers, self.guards))
+
     def source_categories(self, source: Source) -> frozenset[str]:
         if source.categories is not None:
             return frozenset(source.categories)
