@@ -80,7 +80,8 @@ def _entry(head: str, value: str | None, options: dict[str, str], qualname: str,
     return Transform((qualname,), adds=_list(options.get("adds", "")), ref=ref)
 
 
-_TABLES = {Source: "sources", Sink: "sinks", Sanitizer: "sanitizers", Guard: "guards", Transform: "transforms"}
+# the policy table each annotation adds to
+_TABLES = {"source": "sources", "sink": "sinks", "sanitizer": "sanitizers", "guard": "guards", "transform": "transforms"}
 
 
 def apply_annotations(modules: Iterable[ir.Module], policy: Policy) -> tuple[Policy, list[Diagnostic]]:
@@ -97,8 +98,7 @@ def apply_annotations(modules: Iterable[ir.Module], policy: Policy) -> tuple[Pol
                 if owner is None:
                     raise _Bad("an annotation belongs on the line of a `def` (a suppression is `ignore[RULE] reason: ...`)")
                 head, value, options = _parse(directive.text)
-                table_entries = added[_TABLES[{"source": Source, "sink": Sink, "sanitizer": Sanitizer,
-                                               "guard": Guard, "transform": Transform}[head]]]
+                table_entries = added[_TABLES[head]]
                 ref = EntryRef(module.path, "annotation", len(table_entries) + 1, directive.line)
                 table_entries.append(_entry(head, value, options, owner, ref, policy))
             except _Bad as err:

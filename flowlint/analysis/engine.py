@@ -16,6 +16,7 @@ from collections import defaultdict, deque
 
 import networkx as nx
 
+from flowlint import ir
 from flowlint.analysis.interpret import FunctionRun
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, keep_shortest
@@ -201,8 +202,6 @@ class Engine:
         return self._declared[klass]
 
     def _record_fields(self, klass: str) -> tuple[str, ...]:
-        from flowlint import ir
-
         program = self.program
         info = program.classes[klass]
         decorators = {(d.func if isinstance(d, ir.Call) else d) for d in info.decorators}
