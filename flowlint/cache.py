@@ -1,10 +1,12 @@
-"""The on-disk cache of module IR, so a warm run never parses.
+"""The on-disk cache: module IR, so a warm run never parses, and whole-run results.
 
-One file per module under `.flowlint_cache/ir/`, named by a hash of everything the IR depends
+`.flowlint_cache/ir/` holds one file per module, named by a hash of everything the IR depends
 on: the file's bytes, its path and module name, flowlint's version and the IR format. The IR
-does not depend on the policy, so a policy change keeps the cache. Writes are atomic (a
-temporary file renamed into place), so concurrent runs are safe; an entry that cannot be read
-or unpickled is ignored and rebuilt; a cache directory that cannot be written is left alone.
+does not depend on the policy, so a policy change keeps it. `.flowlint_cache/runs/` holds the
+analysis of a whole project, named by a hash of every file's IR key, the policy and the limits:
+a run with nothing changed neither parses nor analyses. Writes are atomic (a temporary file
+renamed into place), so concurrent runs are safe; an entry that cannot be read or unpickled is
+ignored and rebuilt; a cache directory that cannot be written is left alone.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from flowlint import __version__, ir
 from flowlint.results import Diagnostic
 
-IR_FORMAT = "ir-1"
-MAX_ENTRIES = 50_000  # oldest entries are pruned beyond this
+IR_FORMAT = "ir-2"
+MAX_ENTRIES = 50_000  # oldest IR entries are pruned beyond this
+MAX_RUNS = 16  # and oldest run results beyond this
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by flowlint.\n"
 
 Entry = ir.Module | Diagnostic
@@ -28,9 +32,23 @@ Entry = ir.Module | Diagnostic
 def entry_key(source: bytes, relpath: str, module: str, is_package: bool) -> str:
     digest = hashlib.sha256()
     for part in (IR_FORMAT, __version__, relpath, module, str(is_package)):
-        digest.update(part.encode())
+        digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     digest.update(source)
+    return digest.hexdigest()
+
+
+def run_key(entry_keys: Iterable[str], *settings: object) -> str:
+    """The key of a whole run: every file's entry key (in order) and the settings that shape
+    the analysis (the policy, the limits), by their reprs (dataclasses of tuples: stable)."""
+    return _hash(("run", IR_FORMAT, __version__, *map(repr, settings), *entry_keys))
+
+
+def _hash(parts: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -38,32 +56,53 @@ class IRCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.entries = directory / "ir"
+        self.runs = directory / "runs"
         self.writable = True
         self.written = 0
 
     def get(self, key: str) -> Entry | None:
-        try:
-            with open(self.entries / key[:2] / key, "rb") as handle:
-                value = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError,
-                ValueError, MemoryError):
-            return None
+        value = self._load(self.entries / key[:2] / key)
         return value if isinstance(value, (ir.Module, Diagnostic)) else None
 
     def put(self, key: str, value: Entry) -> None:
+        if self._store(self.entries / key[:2], key, value):
+            self.written += 1
+
+    def get_run(self, key: str) -> object | None:
+        """A whole run's result (the caller checks its type)."""
+        return self._load(self.runs / key)
+
+    def put_run(self, key: str, value: object) -> None:
+        if self._store(self.runs, key, value):
+            _keep_newest(self.runs, count=MAX_RUNS)
+
+    @staticmethod
+    def _load(path: Path) -> object | None:
+        try:
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError,
+                ValueError, MemoryError, RecursionError):
+            return None
+
+    def _store(self, folder: Path, key: str, value: object) -> bool:
         if not self.writable:
-            return
-        folder = self.entries / key[:2]
+            return False
         try:
             self._prepare()
             folder.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, folder / key)
-            self.written += 1
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, folder / key)
+            finally:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+            return True
         except (OSError, pickle.PicklingError, RecursionError):
             self.writable = False  # read-only or full: run without writing
+            return False
 
     def _prepare(self) -> None:
         if (self.directory / "CACHEDIR.TAG").exists():
@@ -73,15 +112,22 @@ class IRCache:
         (self.directory / ".gitignore").write_text("*\n")
 
     def prune(self) -> None:
-        """Keep the newest MAX_ENTRIES entries (only when this run wrote some)."""
-        if not self.written or not self.entries.is_dir():
-            return
-        try:
-            files = [p for folder in self.entries.iterdir() if folder.is_dir() for p in folder.iterdir()]
-            if len(files) <= MAX_ENTRIES:
+        """Keep the newest MAX_ENTRIES IR entries (only when this run wrote some)."""
+        if self.written and self.entries.is_dir():
+            try:
+                _keep_newest(*(folder for folder in self.entries.iterdir() if folder.is_dir()), count=MAX_ENTRIES)
+            except OSError:
                 return
-            files.sort(key=lambda p: p.stat().st_mtime)
-            for path in files[: len(files) - MAX_ENTRIES]:
-                path.unlink(missing_ok=True)
-        except OSError:
+
+
+def _keep_newest(*folders: Path, count: int) -> None:
+    """Delete all but the ``count`` most recently written files of ``folders``."""
+    try:
+        files = [p for folder in folders for p in folder.iterdir() if not p.name.startswith(".tmp-")]
+        if len(files) <= count:
             return
+        files.sort(key=lambda p: p.stat().st_mtime)
+        for path in files[: len(files) - count]:
+            path.unlink(missing_ok=True)
+    except OSError:
+        return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flowlint import __version__
@@ -33,6 +33,24 @@ def _add_project_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write .flowlint_cache/")
+    p.add_argument("--max-file-size", type=_non_negative(int), default=None, metavar="BYTES",
+                   help="skip larger files with a diagnostic (default: 1000000, or the config's max-file-size; 0: no limit)")
+    p.add_argument("--file-time-limit", type=_non_negative(float), default=None, metavar="SECONDS",
+                   help="stop analysing a file after this long, with a diagnostic (default: 20, or the config's "
+                        "file-time-limit; 0: no limit)")
+
+
+def _non_negative(kind: type) -> Callable[[str], object]:
+    def convert(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+        return value
+    convert.__name__ = kind.__name__
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the exit status 1 (default: error, or the config's fail-on)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not in this baseline")
+    check.add_argument("--timings", action="store_true",
+                       help="fill in the run's measurements (stats.seconds, stats.cache_hits in JSON; JUnit times); "
+                            "without it the output is the same byte for byte on every run")
 
     report = sub.add_parser("report", help="write a reviewer report (HTML or Markdown)")
     _add_project_options(report)

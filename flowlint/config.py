@@ -17,7 +17,8 @@ directory. Relative paths (and ``paths``) are resolved against the current direc
 written in a configuration file are resolved against that file's directory.
 
 Keys (kebab-case): ``policies``, ``include``, ``exclude``, ``extend-exclude``, ``fail-on``,
-``baseline``, ``cache-dir``. Unknown keys and wrong types are errors, one line each:
+``baseline``, ``cache-dir``, ``max-file-size`` (bytes, 0 for no limit), ``file-time-limit``
+(seconds, 0 for no limit). Unknown keys and wrong types are errors, one line each:
 ``{path}: [tool.flowlint] {key}: {problem}`` (``{path}: {key}: {problem}`` for ``flowlint.toml``);
 invalid TOML is ``{path}: line L, column C: invalid TOML: {problem}``. ``{path}`` is shown
 relative to the current directory when it lies below it, else absolute.
@@ -43,6 +44,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 from flowlint.errors import FlowlintError
+from flowlint.limits import DEFAULT_FILE_TIME_LIMIT, DEFAULT_MAX_FILE_SIZE, Limits
 
 FLOWLINT_TOML = "flowlint.toml"
 PYPROJECT_TOML = "pyproject.toml"
@@ -68,6 +70,7 @@ class Config:
     fail_on: str
     baseline: Path | None
     cache_dir: Path
+    limits: Limits = Limits()
 
     @classmethod
     def defaults(cls, root: Path) -> Config:
@@ -236,6 +239,18 @@ def _string(value: object) -> str | None:
     return None if value else "must not be empty"
 
 
+def _non_negative_int(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"expected an integer, got {_toml_type(value)}"
+    return None if value >= 0 else "must not be negative"
+
+
+def _non_negative_number(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"expected a number, got {_toml_type(value)}"
+    return None if value >= 0 else "must not be negative"
+
+
 def _fail_on(value: object) -> str | None:
     problem = _string(value)
     if problem is None and value not in FAIL_ON:
@@ -252,6 +267,8 @@ _KEYS: dict[str, Callable[[object], str | None]] = {
     "fail-on": _fail_on,
     "baseline": _string,
     "cache-dir": _string,
+    "max-file-size": _non_negative_int,
+    "file-time-limit": _non_negative_number,
 }
 
 
@@ -287,6 +304,8 @@ def _build(settings: _Settings) -> Config:
         fail_on=table.get("fail-on", "error"),
         baseline=_relative_to(base, baseline) if baseline is not None else None,
         cache_dir=_relative_to(base, cache_dir) if cache_dir is not None else base / CACHE_DIR_NAME,
+        limits=Limits(max_file_size=table.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+                      file_time_limit=float(table.get("file-time-limit", DEFAULT_FILE_TIME_LIMIT))),
     )
 
 

@@ -40,9 +40,10 @@ FILE_SKIPPED = Rule(
     id="FL904", name="file-skipped", severity="warning",
     message="{reason}",
     rationale="""
-A symbolic link that leads outside the project root, or a directory that cannot be read, is
-skipped while the project's files are discovered. The files behind it are not analysed, so it is
-reported as a diagnostic rather than passed over in silence.
+A symbolic link that leads outside the project root, a directory that cannot be read, or a file
+larger than `max-file-size` (default 1 MB: such files are nearly always generated, and the parser
+needs about 0.8 GB and 8 s per MB) is skipped. What it holds is not analysed, so it is reported as
+a diagnostic rather than passed over in silence.
 """,
 )
 BAD_ANNOTATION = Rule(
@@ -59,10 +60,12 @@ ANALYSIS_INCOMPLETE = Rule(
     id="FL906", name="analysis-incomplete", severity="warning",
     message="{reason}",
     rationale="""
-The interprocedural analysis has a step budget (a base plus a share per line of code) so that a
-pathological program cannot make a pre-commit hook or a CI job hang. When the budget runs out
-before the call graph reaches its fixpoint, the findings reported are real but some flows may be
-missing; the run says so with this diagnostic rather than looking complete.
+The interprocedural analysis has a step budget (a base plus a share per line of code) and a time
+limit per file (`file-time-limit`, default 20 s) so that a pathological program cannot make a
+pre-commit hook or a CI job hang. When the budget runs out before the call graph reaches its
+fixpoint, or one file's functions take longer than the limit, the findings reported are real but
+some flows may be missing; the run says so with this diagnostic (at the file, for the time limit)
+rather than looking complete.
 """,
 )
 # rules that are part of the tool, not of a policy pack (FL903-FL906 are diagnostics)
@@ -72,9 +75,9 @@ _BUILTIN_MEANING = {
     "FL901": "Reported at a `# flowlint: ignore[...]` comment that has no `reason:`.",
     "FL902": "Reported at a `# flowlint: ignore[...]` comment that suppresses no finding (or is malformed).",
     "FL903": "Reported (as a diagnostic, not a finding) for a file flowlint could not parse or decode.",
-    "FL904": "Reported (as a diagnostic) for a link out of the project root or an unreadable directory, which is skipped.",
+    "FL904": "Reported (as a diagnostic) for a link out of the project root, an unreadable directory or a file over max-file-size, which is skipped.",
     "FL905": "Reported (as a diagnostic) at an inline `# flowlint:` annotation that cannot be read.",
-    "FL906": "Reported (as a diagnostic) when the analysis stopped at its step budget before its fixpoint.",
+    "FL906": "Reported (as a diagnostic) when the analysis stopped at its step budget before its fixpoint, or at a file's time limit.",
 }
 _BUILTIN_EXAMPLES = {
     "FL901": ("db.add(person)  # flowlint: ignore[FL101]\n",

@@ -381,3 +381,4 @@ class Module:
     classes: tuple[Class, ...]
     directives: tuple[Directive, ...]
     lines: int
+    imports: tuple[ImportName, ...] = ()  # every import statement of the file, at any depth

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flowlint import ir
 from flowlint.annotations import apply_annotations
 from flowlint.analysis.engine import Engine
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import Flow
-from flowlint.cache import IRCache
+from flowlint.cache import IRCache, run_key
 from flowlint.discover import SourceFile
-from flowlint.parsing import parse_files
+from flowlint.limits import Limits
+from flowlint.parsing import Input, parse_files, read_inputs
 from flowlint.policy.model import Policy
 from flowlint.progress import Progress
 from flowlint.program import Program
@@ -38,20 +40,42 @@ class Analysis:
 
 
 def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: IRCache | None = None,
-            progress: Progress | None = None) -> Analysis:
+            progress: Progress | None = None, limits: Limits = Limits()) -> Analysis:
+    """The whole analysis; served from the cache when no file, policy or limit changed."""
     started = time.perf_counter()
-    parsed = parse_files(files, jobs, cache, progress)
+    inputs = read_inputs(files, limits.max_file_size)
+    key = run_key([item.key or repr(item.problem) for item in inputs], policy, limits)
+    cached = cache.get_run(key) if cache is not None else None
+    if isinstance(cached, Analysis):
+        return replace(cached, seconds=time.perf_counter() - started,
+                       cache_hits=sum(1 for item in inputs if item.problem is None))
+    analysis = _analyse(inputs, policy, jobs, cache, progress, limits)
+    if cache is not None and not any(d.code == INCOMPLETE for d in analysis.diagnostics):
+        cache.put_run(key, replace(analysis, seconds=0.0, cache_hits=0))  # a cut-short run is not reused
+    return replace(analysis, seconds=time.perf_counter() - started)
+
+
+def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache | None,
+             progress: Progress | None, limits: Limits) -> Analysis:
+    parsed = parse_files(inputs, jobs, cache, progress)
     modules, diagnostics = parsed.modules, parsed.diagnostics
     policy, annotation_diagnostics = apply_annotations(modules, policy)
     diagnostics += annotation_diagnostics
     program = Program.build(modules)
-    engine = Engine(program, Models(policy), progress)
-    flows = engine.run()
+    engine = Engine(program, Models(policy), progress, limits.file_time_limit)
+    gc.freeze()  # the IR lives to the end of the run: the collector need not scan it again and again
+    try:
+        flows = engine.run()
+    finally:
+        gc.unfreeze()
     if engine.incomplete:
         diagnostics.append(Diagnostic(".", 1, 1, INCOMPLETE, f"analysis incomplete: the step budget ({engine.budget} "
                                       "statements) ran out; some flows may be missing (the program's call graph "
                                       "did not reach a fixpoint in time)"))
+    diagnostics += [Diagnostic(path, 1, 1, INCOMPLETE, f"analysis incomplete: this file's functions took longer "
+                               f"than file-time-limit ({limits.file_time_limit:g} s); flows through them may be missing")
+                    for path in sorted(engine.timed_out)]
     findings = evaluate(flows, policy)
     directives = tuple((m.path, d) for m in sorted(modules, key=lambda m: m.path) for d in m.directives)
-    return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(files),
-                    len(program.functions), time.perf_counter() - started, parsed.cache_hits, directives)
+    return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(inputs),
+                    len(program.functions), 0.0, parsed.cache_hits, directives)

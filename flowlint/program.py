@@ -70,6 +70,24 @@ class Program:
             return self.static_symbols.get(target, {}).get(name.member, frozenset()) or frozenset()
         return frozenset({f"api:{full}"})
 
+    def imported_names(self, module: ir.Module) -> frozenset[str]:
+        """The absolute dotted names every import of the module (at any depth) denotes:
+        `import a.b` gives `a.b`, `from .m import x` in package `p` gives `p.m.x`."""
+        names = set()
+        for name in module.imports:
+            target = self.resolve_module_name(module.name, name.module, name.level)
+            member = name.member if name.member not in (None, "*") else ""
+            names.add(f"{target}.{member}" if target and member else target or member)
+        return frozenset(n for n in names if n)
+
+    def project_module_of(self, dotted: str) -> str | None:
+        """The longest project module that `dotted` (a module or a name in one) lies in."""
+        while dotted:
+            if dotted in self.modules:
+                return dotted
+            dotted = dotted.rpartition(".")[0]
+        return None
+
     def _top_level_symbols(self, module: ir.Module) -> dict[str, frozenset[str]]:
         symbols: dict[str, frozenset[str]] = {}
         body = self.functions[module.body]

@@ -176,7 +176,26 @@ def test_unknown_key_in_flowlint_toml(project: Path) -> None:
 def test_unknown_key_without_close_match(project: Path) -> None:
     write(project / "flowlint.toml", "zzz = 1\n")
     assert error_of([]) == ("flowlint.toml: zzz: unknown key (valid keys: baseline, cache-dir, "
-                            "exclude, extend-exclude, fail-on, include, policies)")
+                            "exclude, extend-exclude, fail-on, file-time-limit, include, max-file-size, policies)")
+
+
+def test_limits_from_the_file(project: Path) -> None:
+    write(project / "flowlint.toml", "max-file-size = 2_000_000\nfile-time-limit = 5\n")
+    limits = load_config([]).limits
+    assert (limits.max_file_size, limits.file_time_limit) == (2_000_000, 5.0)
+    assert isinstance(limits.file_time_limit, float)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("max-file-size = -1", "max-file-size: must not be negative"),
+    ("max-file-size = 1.5", "max-file-size: expected an integer, got float"),
+    ("max-file-size = '1MB'", "max-file-size: expected an integer, got string"),
+    ("file-time-limit = true", "file-time-limit: expected a number, got boolean"),
+    ("file-time-limit = -0.5", "file-time-limit: must not be negative"),
+])
+def test_bad_limits(project: Path, line: str, message: str) -> None:
+    write(project / "flowlint.toml", line + "\n")
+    assert error_of([]) == f"flowlint.toml: {message}"
 
 
 @pytest.mark.parametrize(("line", "problem"), [

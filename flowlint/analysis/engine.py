@@ -12,6 +12,7 @@ budget per context guards against pathological programs.
 from __future__ import annotations
 
 import sys
+import time
 from collections import defaultdict, deque
 
 import networkx as nx
@@ -19,6 +20,7 @@ import networkx as nx
 from flowlint import ir
 from flowlint.analysis.interpret import FunctionRun
 from flowlint.analysis.models import Models
+from flowlint.analysis.relevance import entry_modules, import_graph, source_modules
 from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, keep_shortest
 from flowlint.analysis.values import EMPTY, Taint, Value
 from flowlint.progress import Progress
@@ -34,10 +36,16 @@ STEP_BUDGET_PER_LINE = 30
 _CONTEXT_PREFIXES = ("inst:", "virt:", "cls:", "fn:", "bound:", "api:", "mod:", "super:")
 _RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "attrs", "s", "mutable"})
 _RECORD_BASES = ("NamedTuple", "BaseModel", "TypedDict")
+_CLOCK_EVERY = 128  # statements between two looks at the clock
+
+
+class FileTimeLimit(Exception):
+    """The file whose function is being interpreted has used up its analysis time."""
 
 
 class Engine:
-    def __init__(self, program: Program, models: Models, progress: Progress | None = None) -> None:
+    def __init__(self, program: Program, models: Models, progress: Progress | None = None,
+                 file_time_limit: float = 0.0) -> None:
         self.program = program
         self.models = models
         self.progress = progress
@@ -57,18 +65,37 @@ class Engine:
         self._declared: dict[str, tuple[str, ...]] = {}
         self.steps = 0
         self.budget = STEP_BUDGET_BASE + STEP_BUDGET_PER_LINE * sum(m.lines for m in program.modules.values())
+        # seconds spent interpreting each file's functions (exclusive of the callees they wait for)
+        self.file_time_limit = file_time_limit
+        self.file_seconds: dict[str, float] = defaultdict(float)
+        self.timed_out: set[str] = set()  # files past their time limit: no further analyses
+        self._clock = time.perf_counter()
+        self._widened: set[str] = set()  # modules whose tainted globals widened the entry points
 
     # ------------------------------------------------------------ driver
     def run(self) -> list[Flow]:
+        sources = source_modules(self.program, self.models)
+        if sources is not None and not sources:
+            return []  # no module can name a source: there is no flow to find
+        everything = sources is None
+        graph = {} if everything else import_graph(self.program)
+        entries = set(self.program.modules) if everything else entry_modules(graph, sources)
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 30_000))
         try:
-            for context in self._entry_contexts():
-                self._enqueue(context)
-            while self._queue:
-                context = self._queue.popleft()
-                self._queued.discard(context)
-                self._analyse(context)
+            pending = self._entry_contexts(entries)
+            while pending:
+                for context in pending:
+                    self._enqueue(context)
+                while self._queue:
+                    context = self._queue.popleft()
+                    self._queued.discard(context)
+                    self._analyse(context)
+                tainted = set() if everything else self._tainted_global_modules() - self._widened
+                self._widened |= tainted
+                wider = entry_modules(graph, tainted) - entries if tainted else set()
+                entries |= wider
+                pending = self._function_contexts(wider)
         finally:
             sys.setrecursionlimit(limit)
         merged: dict[tuple, Flow] = {}
@@ -77,14 +104,30 @@ class Engine:
                 keep_shortest(merged, key, flow)
         return sorted(merged.values(), key=lambda f: (f.sink.site, f.label.site, f.key))
 
-    def _entry_contexts(self) -> list[Context]:
-        """Every module body, then class bodies, then every function in its default context."""
-        modules = sorted(self.program.modules.values(), key=lambda m: m.name)
-        bodies = [m.body for m in modules]
-        classes = [c.body for m in modules for c in m.classes]
-        functions = [f.qualname for m in modules for f in m.functions
-                     if f.qualname not in bodies and f.qualname not in classes]
-        return [self.default_context(q) for q in bodies + classes + functions]
+    def _entry_contexts(self, modules: set[str]) -> list[Context]:
+        """Every module body, then class bodies, then the functions of ``modules``."""
+        ordered = sorted(self.program.modules.values(), key=lambda m: m.name)
+        bodies = [m.body for m in ordered] + [c.body for m in ordered for c in m.classes]
+        return [self.default_context(q) for q in bodies] + self._function_contexts(modules)
+
+    def _function_contexts(self, modules: set[str]) -> list[Context]:
+        """Every function of ``modules`` (not their module or class bodies), in its default context."""
+        found = []
+        for name in sorted(modules):
+            module = self.program.modules[name]
+            bodies = {module.body} | {c.body for c in module.classes}
+            found += [self.default_context(f.qualname) for f in module.functions if f.qualname not in bodies]
+        return found
+
+    def _tainted_global_modules(self) -> set[str]:
+        """Modules whose globals, class attributes or closure cells hold personal data."""
+        program, found = self.program, set()
+        for (owner, _), value in self.globals.items():
+            if value.is_tainted():
+                if owner in program.classes:
+                    owner = program.classes[owner].body
+                found.add(program.function_module.get(owner, owner))
+        return {name for name in found if name in program.modules}
 
     def default_context(self, qualname: str) -> Context:
         return (qualname, tuple(frozenset() for _ in self.program.functions[qualname].params), ())
@@ -102,8 +145,28 @@ class Engine:
         """The step budget ran out: some summaries may be missing facts."""
         return self.steps > self.budget
 
+    def path_of(self, context: Context) -> str:
+        program = self.program
+        return program.modules[program.function_module[context[0]]].path
+
+    def tick(self, run: FunctionRun) -> None:
+        """One statement interpreted; now and then, the clock of its file is checked."""
+        self.steps += 1
+        if self.file_time_limit and not self.steps % _CLOCK_EVERY:
+            self._charge()
+            if self.file_seconds[run.path] > self.file_time_limit:
+                self.timed_out.add(run.path)
+                raise FileTimeLimit(run.path)
+
+    def _charge(self) -> None:
+        """The time since the last look goes to the file of the function being interpreted."""
+        now = time.perf_counter()
+        if self._stack:
+            self.file_seconds[self.path_of(self._stack[-1])] += now - self._clock
+        self._clock = now
+
     def _analyse(self, context: Context) -> None:
-        if self.incomplete:
+        if self.incomplete or self.path_of(context) in self.timed_out:
             return
         self.analyses[context] += 1
         if self.progress is not None:
@@ -111,11 +174,15 @@ class Engine:
         if self.analyses[context] > MAX_ANALYSES_PER_CONTEXT:
             self.exhausted.add(context)
             return
+        self._charge()
         self._stack.append(context)
         run = FunctionRun(self, context)
         try:
             summary = run.run()
+        except FileTimeLimit:  # raised by this very run: the innermost one is always the timed-out file's
+            return
         finally:
+            self._charge()
             self._stack.pop()
         self.flows[context] = run.flows
         old = self.summaries.get(context, EMPTY_SUMMARY)

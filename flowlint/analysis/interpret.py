@@ -141,7 +141,7 @@ class FunctionRun(Calls, Conditions):
             self.exec_stmt(statement, state)
 
     def exec_stmt(self, s: ir.Stmt, state: State) -> None:  # noqa: C901 - one dispatch
-        self.engine.steps += 1
+        self.engine.tick(self)
         compound = isinstance(s, (ir.If, ir.While, ir.For, ir.Try, ir.With, ir.Match))
         self.statement = (s.span[0], s.span[0] if compound else s.span[2])
         if isinstance(s, ir.Assign):

@@ -57,6 +57,7 @@ class IRBuilder:
         self.functions: list[ir.Function] = []
         self.classes: list[ir.Class] = []
         self.directives: list[ir.Directive] = []
+        self.imports: list[ir.ImportName] = []
         self.scopes: list[_Scope] = []
         self.defined: set[str] = set()
         self.stmt_lines: tuple[int, int] = (0, 0)
@@ -120,7 +121,7 @@ class IRBuilder:
             name=self.module, path=self.path, is_package=self.is_package, body=body_name,
             functions=tuple(self.functions), classes=tuple(self.classes),
             directives=tuple(sorted(self.directives, key=lambda d: (d.line, d.column))),
-            lines=self.lines,
+            lines=self.lines, imports=tuple(self.imports),
         )
 
     def _collect_comments(self) -> None:
@@ -295,6 +296,7 @@ class IRBuilder:
                     local = alias.asname.name.value if alias.asname is not None else member  # type: ignore[union-attr]
                     names.append(ir.ImportName(local, module, member, level, False, span))
                     self.bind(local)
+        self.imports.extend(names)
         return ir.Import(tuple(names), span)
 
     # ------------------------------------------------------------ definitions

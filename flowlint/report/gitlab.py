@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flowlint.pipeline import Analysis
+from flowlint.report import markdown_text as md
 from flowlint.report.paths import repository_prefix
 from flowlint.results import Diagnostic, Finding
 from flowlint.suppressions import META_RULE_IDS
@@ -33,12 +34,13 @@ def _digest(text: str) -> str:
 
 
 def _body(finding: Finding, prefix: str) -> str:
-    lines = [f"**{finding.rule_id} {finding.rule_name}** ({finding.severity})", "", finding.message]
+    lines = [f"**{md.text(finding.rule_id)} {md.text(finding.rule_name)}** ({md.text(finding.severity)})", "",
+             md.text(finding.message)]
     if finding.trace:
         lines += ["", "Trace (source first):", ""]
-        lines += [f"1. `{prefix}{step.location}` {step.note}" for step in finding.trace]
+        lines += [f"1. {md.code(f'{prefix}{step.location}')} {md.note(step.note)}" for step in finding.trace]
     if finding.citations:
-        lines += ["", "Citations:", ""] + [f"- {cite}" for cite in finding.citations]
+        lines += ["", "Citations:", ""] + [f"- {md.note(cite)}" for cite in finding.citations]
     return "\n".join(lines)
 
 

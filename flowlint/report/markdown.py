@@ -15,49 +15,11 @@ import re
 from typing import TYPE_CHECKING
 
 from flowlint.report import graph as flow_graph
+from flowlint.report.markdown_text import code as _c, note as _note, text as _t
 from flowlint.report.snippets import Snippet, visible
 
 if TYPE_CHECKING:
     from flowlint.report.reviewer import FindingView, ReportData, RuleGroup
-
-_PUNCTUATION = re.compile(r"([\\`*_\[\]#|~])")
-# what would open a block at the start of a line: a list item, a thematic break
-_LEADING = re.compile(r"^([-+](?=[\s-]|$)|\d{1,9}(?=[.)](?:\s|$)))")
-
-
-def _t(text: object, table: bool = False) -> str:
-    """Project text as inert Markdown text (one line)."""
-    text = re.sub(r"\s+", " ", visible(str(text)))
-    text = _PUNCTUATION.sub(r"\\\1", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    match = _LEADING.match(text)  # would start a list, a heading underline or a quote
-    if match:
-        end = match.end()
-        text = text[:end] + "\\" + text[end:] if match.group().isdigit() else "\\" + text
-    return text
-
-
-def _c(text: object, table: bool = False) -> str:
-    """Project text as an inline code span (inert: code spans show their content literally)."""
-    text = " ".join(visible(str(text)).split("\n")).replace("\r", " ")
-    if not text:
-        return "` `"
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")):
-        text = f" {text} "
-    if table:
-        text = text.replace("|", "\\|")
-    return f"{fence}{text}{fence}"
-
-
-def _note(note: str, table: bool = False) -> str:
-    """A trace note: its `quoted` parts as code, the rest as text."""
-    parts = note.split("`")
-    if len(parts) % 2 == 0:
-        return _t(note, table)
-    return "".join(_c(part, table) if i % 2 else _t(part, table) for i, part in enumerate(parts) if part)
-
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
@@ -108,9 +70,9 @@ def _summary(data: ReportData, out: list[str]) -> None:
     out.append(_row(["Rule", "Name", "Severity", "Findings"]))
     out.append("| --- | --- | --- | ---: |")
     for rule_id, name, sev, count in data.rule_counts:
-        shown = f"[{_t(rule_id, True)}](#rule-{rule_id.lower()})" if count and re.fullmatch(r"[A-Za-z0-9_-]+", rule_id) \
-            else _t(rule_id, True)
-        out.append(_row([shown, _t(name, True), _t(sev, True), str(count)]))
+        shown = f"[{_t(rule_id)}](#rule-{rule_id.lower()})" if count and re.fullmatch(r"[A-Za-z0-9_-]+", rule_id) \
+            else _t(rule_id)
+        out.append(_row([shown, _t(name), _t(sev), str(count)]))
     for sev in ("error", "warning", "note"):
         out.append(_row([f"*{sev}*", "", "", f"*{data.severity_counts[sev]}*"]))
     out.append(_row(["**total**", "", "", f"**{len(analysis.findings)}**"]))
@@ -121,9 +83,9 @@ def _summary(data: ReportData, out: list[str]) -> None:
         out.append("| --- | --- | --- | --- | --- | --- | ---: | ---: |")
         for origin in data.origins:
             cats = ", ".join(_c(c, True) for c in origin.categories) or "—"
-            evidence = "<br>".join(_t(e, True) for e in origin.evidence) or "none recorded"
+            evidence = "<br>".join(_t(e) for e in origin.evidence) or "none recorded"
             name = _c(origin.id, True) + ("" if origin.in_policy else " (not in the policy)")
-            out.append(_row([name, _t(origin.provider, True), _t(origin.collection, True), f"**{_t(origin.lawful, True)}**",
+            out.append(_row([name, _t(origin.provider), _t(origin.collection), f"**{_t(origin.lawful)}**",
                              cats, evidence, str(origin.flows), str(len(origin.findings))]))
     else:
         out.append("No data from any declared origin was traced to a sink.")
@@ -244,11 +206,11 @@ def _by_origin(data: ReportData, out: list[str]) -> None:
     out.append(_row(["Origin", "Lawful", "Flows", "Findings"]))
     out.append("| --- | --- | ---: | --- |")
     for origin in data.origins:
-        links = ", ".join(f"[#{v.number} {_t(v.finding.rule_id, True)}](#{v.anchor})" for v in origin.findings)
-        out.append(_row([f"{_t(origin.provider, True)} ({_c(origin.id, True)})", f"**{_t(origin.lawful, True)}**",
+        links = ", ".join(f"[#{v.number} {_t(v.finding.rule_id)}](#{v.anchor})" for v in origin.findings)
+        out.append(_row([f"{_t(origin.provider)} ({_c(origin.id, True)})", f"**{_t(origin.lawful)}**",
                          str(origin.flows), links or "none: no rule fires on its flows"]))
     if data.other_findings:
-        links = ", ".join(f"[#{v.number} {_t(v.finding.rule_id, True)}](#{v.anchor})" for v in data.other_findings)
+        links = ", ".join(f"[#{v.number} {_t(v.finding.rule_id)}](#{v.anchor})" for v in data.other_findings)
         out.append(_row(["no data origin: findings about `# flowlint:` comments", "", "", links]))
     out.append("")
 
@@ -269,21 +231,21 @@ def _inventory(data: ReportData, out: list[str]) -> None:
             purpose = f" purpose {_c(sink.purpose, True)}" if sink.purpose else ""
             if sink.rules:
                 links = ", ".join(f"[#{a.rpartition('-')[2]}](#{a})" for a in sink.anchors)
-                status = f": {_t(', '.join(sink.rules), True)}" + (f" ({links})" if links else "")
+                status = f": {_t(', '.join(sink.rules))}" + (f" ({links})" if links else "")
             elif not sink.unreported:
                 status = ": no rule fires"
             else:
                 status = ":"
             if sink.unreported:
-                status += f" {_t('; '.join(sink.unreported), True)}"
+                status += f" {_t('; '.join(sink.unreported))}"
             sinks.append(f"{_c(sink.location, True)} {_c(sink.symbol, True)}{purpose}{status}")
         rules = row.rules
         unreported = row.unreported_rules
-        status = f"**{_t(', '.join(rules), True)}**" if rules else ("no rule fires" if not unreported else "")
+        status = f"**{_t(', '.join(rules))}**" if rules else ("no rule fires" if not unreported else "")
         if unreported:
-            status += f"{'<br>' if rules else ''}{_t(', '.join(unreported), True)} not reported"
-        out.append(_row([f"{_t(row.provider, True)} ({_c(row.origin, True)})", _t(row.lawful, True), _c(row.category, True),
-                         _t(row.sink_kind, True), "<br>".join(sinks), str(row.flows), status]))
+            status += f"{'<br>' if rules else ''}{_t(', '.join(unreported))} not reported"
+        out.append(_row([f"{_t(row.provider)} ({_c(row.origin, True)})", _t(row.lawful), _c(row.category, True),
+                         _t(row.sink_kind), "<br>".join(sinks), str(row.flows), status]))
     out.append("")
 
 
@@ -315,7 +277,7 @@ def _diagnostics(data: ReportData, out: list[str]) -> None:
     out.append(_row(["Location", "Code", "Message"]))
     out.append("| --- | --- | --- |")
     for d in diagnostics:
-        out.append(_row([_c(f"{d.path}:{d.line}:{d.column}", True), _t(d.code, True), _t(d.message, True)]))
+        out.append(_row([_c(f"{d.path}:{d.line}:{d.column}", True), _t(d.code), _t(d.message)]))
     out.append("")
 
 
@@ -345,5 +307,5 @@ def _policy(data: ReportData, out: list[str]) -> None:
     out.append(_row(["Name", "File", "SHA-256"]))
     out.append("| --- | --- | --- |")
     for f in policy.files:
-        out.append(_row([_t(f.name, True), _c(f.path, True), _c(f.sha256[:16], True)]))
+        out.append(_row([_t(f.name), _c(f.path, True), _c(f.sha256[:16], True)]))
     out.append("")

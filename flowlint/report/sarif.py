@@ -36,6 +36,7 @@ from urllib.parse import quote
 from flowlint import __version__
 from flowlint.pipeline import Analysis
 from flowlint.policy.model import Policy, Rule
+from flowlint.report import markdown_text as md
 from flowlint.report.paths import repository_prefix, repository_root
 from flowlint.results import Diagnostic, Finding, Location, TraceStep
 from flowlint.suppressions import META_RULES
@@ -166,12 +167,12 @@ def rule_descriptor(rule: Rule, meta: bool = False) -> dict[str, Any]:
     full = " ".join(paragraphs) or _title(rule.name)
     explain = f"Run `flowlint explain {rule.id}` for a flagged and a clean example."
     text_parts = [f"{rule.id} {rule.name} ({rule.severity})", *paragraphs]
-    markdown_parts = [f"**{rule.id} {rule.name}** ({rule.severity})", *paragraphs]
+    markdown_parts = [f"**{md.text(rule.id)} {md.text(rule.name)}** ({rule.severity})", *map(md.note, paragraphs)]
     if rule.cite:
         text_parts.append("Citations:\n" + "\n".join(f"- {cite}" for cite in rule.cite))
-        markdown_parts.append("**Citations**\n\n" + "\n".join(f"- {cite}" for cite in rule.cite))
+        markdown_parts.append("**Citations**\n\n" + "\n".join(f"- {md.note(cite)}" for cite in rule.cite))
     text_parts.append(explain)
-    markdown_parts.append(explain)
+    markdown_parts.append(f"Run {md.code(f'flowlint explain {rule.id}')} for a flagged and a clean example.")
     properties: dict[str, Any] = {
         "tags": ["maintainability", "flowlint"] if meta else ["security", "privacy", "flowlint"],
         "precision": "high" if meta else "medium",

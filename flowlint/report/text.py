@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from flowlint.pipeline import Analysis
+from flowlint.report.snippets import visible
+
+
+def _shown(value: object) -> str:
+    """Project text on one terminal line: no escape sequences, no line breaks (a file name
+    with a newline must not forge a finding line)."""
+    return visible(str(value)).replace("\n", "[U+000A]")
 
 
 def render(analysis: Analysis) -> str:
     lines: list[str] = []
     for finding in analysis.findings:
-        lines.append(f"{finding.sink.location}: {finding.rule_id} [{finding.severity}] {finding.message}")
+        lines.append(_shown(f"{finding.sink.location}: {finding.rule_id} [{finding.severity}] {finding.message}"))
         for step in finding.trace:
-            lines.append(f"  {step.location}  {step.note}")
+            lines.append("  " + _shown(f"{step.location}  {step.note}"))
         lines.append("")
     for diagnostic in analysis.diagnostics:
-        lines.append(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} {diagnostic.message}")
+        lines.append(_shown(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+                            f"{diagnostic.message}"))
     counts: dict[str, int] = {}
     for finding in analysis.findings:
         counts[finding.severity] = counts.get(finding.severity, 0) + 1
