@@ -27,7 +27,7 @@ from flowlint.progress import Progress
 from flowlint.program import Program
 
 MAX_CONTEXTS_PER_FUNCTION = 8
-MAX_ANALYSES_PER_CONTEXT = 40
+MAX_ANALYSES_PER_CONTEXT = 10
 MAX_ON_DEMAND_DEPTH = 40
 # statements interpreted, over the whole run: a fixed base plus a share per line of code.
 # Past it, queued re-analyses are dropped (deterministically) and the run says it is incomplete.

@@ -19,6 +19,10 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple, Union
 
 MAX_DEPTH = 4
+MAX_NODES = 48  # nodes in one tree: beyond, its deepest level folds into the one above
+MAX_SUMMARY_LABELS = 48  # labels in one summary value's whole tree before it is cut to one level
+MAX_NODE_LABELS = 32  # labels on one node before only MAX_SITES source sites per kind of data stay
+MAX_SITES = 8
 MAX_TRACE = 60
 
 # ("a", name) attribute, ("i", literal) constant index or key, ("*",) unknown index
@@ -178,24 +182,32 @@ def apply_effects(label: Label, clears: frozenset[str], adds: frozenset[str], ma
 class Value:
     """An immutable node of an access-path tree (see the module docstring)."""
 
-    __slots__ = ("labels", "kinds", "fields", "depth", "tainted", "_hash")
+    __slots__ = ("labels", "kinds", "fields", "depth", "size", "tainted", "_hash", "_collapsed")
 
     def __init__(self, labels: frozenset[Label] = frozenset(), kinds: frozenset[str] = frozenset(),
                  fields: dict[Key, Value] | None = None) -> None:
         self.labels = labels
         self.kinds = kinds
         self._hash: int | None = None
+        self._collapsed: frozenset[Label] | None = None
         if not fields:
             self.fields: dict[Key, Value] = {}
             self.depth = 0
+            self.size = 1
             self.tainted = bool(labels)
             return
         depth = max(v.depth for v in fields.values()) + 1
         if depth > MAX_DEPTH:  # trees stay bounded however values nest (loops, recursion)
             fields = {k: v.truncated(MAX_DEPTH - 1) for k, v in fields.items()}
             depth = MAX_DEPTH
+        size = 1 + sum(v.size for v in fields.values())
+        while size > MAX_NODES and depth > 1:  # and however wide: objects with many attributes
+            depth -= 1
+            fields = {k: v.truncated(depth - 1) for k, v in fields.items()}
+            size = 1 + sum(v.size for v in fields.values())
         self.fields = fields
         self.depth = depth
+        self.size = size
         self.tainted = bool(labels) or any(v.tainted for v in fields.values())
 
     def truncated(self, depth: int) -> Value:
@@ -308,11 +320,12 @@ class Value:
         """Every label in the tree: what a sink or an unmodelled call sees of this value."""
         if not self.fields:
             return self.labels
-        labels = set(self.labels)
-        for key, value in self.fields.items():
-            for label in value.collapse_labels():
-                labels.add(label)
-        return frozenset(labels)
+        if self._collapsed is None:  # immutable: computed once (truncation asks again and again)
+            labels = set(self.labels)
+            for value in self.fields.values():
+                labels.update(value.collapse_labels())
+            self._collapsed = frozenset(labels)
+        return self._collapsed
 
     def collapsed(self) -> Value:
         return Value(self.collapse_labels(), frozenset(), {})
@@ -325,19 +338,28 @@ class Value:
         return Value(labels, self.kinds, fields)
 
     def widened(self, limit: int = 4) -> Value:
-        """This tree with at most `limit` symbolic labels per parameter on each node: beyond,
-        they merge into their common prefix (`p.a, p.b, p.c, ...` -> `p`). Summaries are widened
-        so that applying one at a call site stays cheap however many fields a function reads."""
+        """This tree as a summary keeps it, small enough that applying it at every call site stays
+        cheap however much data a function handles: a tree with more than MAX_SUMMARY_LABELS
+        labels is cut to its top node's fields; on each node, beyond `limit` symbolic labels of
+        one parameter they merge into their common prefix (`p.a, p.b, p.c, ...` -> `p`), and
+        beyond `limit` source sites of data of one kind only the first `limit` sites are kept
+        (the flow is still found; a finding names fewer of the places the data came from)."""
         if not self.tainted:
             return self
-        groups: dict[tuple, list[ParamTaint]] = {}
-        for label in self.labels:
+        value = self.truncated(1) if len(self.collapse_labels()) > MAX_SUMMARY_LABELS else self
+        return value._widened_nodes(limit)
+
+    def _widened_nodes(self, limit: int) -> Value:
+        if not self.tainted:
+            return self
+        labels = fewer_sites(self.labels, limit)
+        symbolic: dict[tuple, list[ParamTaint]] = {}
+        for label in labels:
             if isinstance(label, ParamTaint):
-                groups.setdefault((label.param, label.clears, label.adds, label.marks), []).append(label)
-        labels = self.labels
-        if any(len(group) > limit for group in groups.values()):
+                symbolic.setdefault((label.param, label.clears, label.adds, label.marks), []).append(label)
+        if any(len(group) > limit for group in symbolic.values()):
             kept = {label for label in labels if not isinstance(label, ParamTaint)}
-            for group in groups.values():
+            for group in symbolic.values():
                 if len(group) <= limit:
                     kept.update(group)
                     continue
@@ -347,7 +369,7 @@ class Value:
                                            min(len(prefix), len(label.path)))]
                 kept.add(min(group, key=lambda x: len(x.trace)).evolve(path=prefix))
             labels = frozenset(kept)
-        fields = {k: v.widened(limit) for k, v in self.fields.items()}
+        fields = {k: v._widened_nodes(limit) for k, v in self.fields.items()}
         return Value(labels, self.kinds, fields)
 
     def elements(self) -> Value:
@@ -389,7 +411,23 @@ def _union_labels(a: frozenset[Label], b: frozenset[Label]) -> frozenset[Label]:
                 shorter[label] = label
                 changed = True
         return frozenset(shorter.values()) if changed else a
-    return a | (b - a)
+    union = a | (b - a)
+    return union if len(union) <= MAX_NODE_LABELS else fewer_sites(union, MAX_SITES)
+
+
+def fewer_sites(labels: frozenset[Label], limit: int) -> frozenset[Label]:
+    """`labels` with at most `limit` source sites per kind of data (origin, categories, marks):
+    the first sites in file order stay, so the flow is still found and the result deterministic."""
+    groups: dict[tuple, list[Taint]] = {}
+    for label in labels:
+        if isinstance(label, Taint):
+            groups.setdefault((label.origin, label.categories, label.marks, label.default_of), []).append(label)
+    if all(len(group) <= limit for group in groups.values()):
+        return labels
+    kept = {label for label in labels if not isinstance(label, Taint)}
+    for group in groups.values():
+        kept.update(sorted(group, key=lambda label: label.site)[:limit])
+    return frozenset(kept)
 
 
 def _label_text(label: Label) -> str:
