@@ -65,7 +65,12 @@ class IRCache:
         return value if isinstance(value, (ir.Module, Diagnostic)) else None
 
     def put(self, key: str, value: Entry) -> None:
-        if self._store(self.entries / key[:2], key, value):
+        blob = _pickled(value)
+        if blob is not None:
+            self.put_pickled(key, blob)
+
+    def put_pickled(self, key: str, blob: bytes) -> None:
+        if self._store(self.entries / key[:2], key, blob):
             self.written += 1
 
     def get_run(self, key: str) -> object | None:
@@ -73,7 +78,8 @@ class IRCache:
         return self._load(self.runs / key)
 
     def put_run(self, key: str, value: object) -> None:
-        if self._store(self.runs, key, value):
+        blob = _pickled(value)
+        if blob is not None and self._store(self.runs, key, blob):
             _keep_newest(self.runs, count=MAX_RUNS)
 
     @staticmethod
@@ -85,7 +91,7 @@ class IRCache:
                 ValueError, MemoryError, RecursionError):
             return None
 
-    def _store(self, folder: Path, key: str, value: object) -> bool:
+    def _store(self, folder: Path, key: str, blob: bytes) -> bool:
         if not self.writable:
             return False
         try:
@@ -94,13 +100,13 @@ class IRCache:
             fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    handle.write(blob)
                 os.replace(temporary, folder / key)
             finally:
                 if os.path.exists(temporary):
                     os.unlink(temporary)
             return True
-        except (OSError, pickle.PicklingError, RecursionError):
+        except OSError:
             self.writable = False  # read-only or full: run without writing
             return False
 
@@ -118,6 +124,13 @@ class IRCache:
                 _keep_newest(*(folder for folder in self.entries.iterdir() if folder.is_dir()), count=MAX_ENTRIES)
             except OSError:
                 return
+
+
+def _pickled(value: object) -> bytes | None:
+    try:
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError):  # too deep to store: it is simply not cached
+        return None
 
 
 def _keep_newest(*folders: Path, count: int) -> None:

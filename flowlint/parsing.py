@@ -12,7 +12,10 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+import pickle
+import re
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from flowlint import ir
@@ -25,6 +28,14 @@ from flowlint.results import Diagnostic
 
 # below this much source to parse, worker processes cost more than they save
 PARALLEL_MIN_BYTES = 400_000
+# libcst's native parser recurses with the depth of an expression and overflows the C stack
+# (killing its process) somewhere past a few thousand levels: `a[0][0]...`, `f(f(...))`, long
+# operator chains. Such an expression needs a long logical line or deep brackets, so a file with
+# one is parsed in a process of its own even when the rest are parsed in this one.
+RISKY_SPAN = 8_000  # bytes of one line, or of one bracketed expression
+RISKY_DEPTH = 100  # brackets (CPython itself allows 200)
+_BRACKETS = re.compile(rb"[()\[\]{}]")
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % RISKY_SPAN)
 
 
 @dataclass
@@ -35,8 +46,20 @@ class Parsed:
     parsed: int = 0
 
 
-def _parse_job(job: tuple[bytes, str, str, bool]) -> Entry:
+Job = tuple[bytes, str, str, bool]  # source, module, relpath, is_package
+
+
+def _parse_job(job: Job) -> Entry:
     return parse_source(*job)
+
+
+def _pickled_parse_job(job: Job) -> bytes:
+    """In a worker: the entry already pickled, so the parent writes it to the cache as it is
+    (pickling Django's IR costs 2 s) and only unpickles it."""
+    try:
+        return pickle.dumps(parse_source(*job), protocol=pickle.HIGHEST_PROTOCOL)
+    except RecursionError:  # the IR was too deep to pickle
+        return pickle.dumps(_too_deep(job), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _worker_setup() -> None:
@@ -59,15 +82,61 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _too_deep(job: tuple[bytes, str, str, bool]) -> Diagnostic:
+def _risky(source: bytes) -> bool:
+    """Whether a file may hold an expression deep enough to crash the parser (see RISKY_SPAN)."""
+    if _LONG_LINE.search(source):
+        return True
+    depth, opened = 0, 0
+    for match in _BRACKETS.finditer(source):
+        if match.group() in b"([{":
+            if depth == 0:
+                opened = match.start()
+            depth += 1
+            if depth > RISKY_DEPTH:
+                return True
+        elif depth:
+            depth -= 1
+            if depth == 0 and match.start() - opened > RISKY_SPAN:
+                return True
+    return False
+
+
+def _too_deep(job: Job) -> Diagnostic:
     return Diagnostic(job[2], 1, 1, NOT_ANALYSED, "file not analysed: nested too deeply")
 
 
-def _result(future, job: tuple[bytes, str, str, bool]) -> Entry:
-    try:
-        return future.result()
-    except RecursionError:  # the IR was too deep to send back from the worker
-        return _too_deep(job)
+def _crashed(job: Job) -> bytes:
+    return pickle.dumps(Diagnostic(job[2], 1, 1, NOT_ANALYSED, "file not analysed: the parser crashed on it"))
+
+
+def _parse_in_workers(work: Sequence[Job], jobs: int, progress: Progress | None) -> list[bytes]:
+    """Every job in worker processes. A worker that dies (the native parser can crash on
+    pathological input) breaks its pool: the jobs that may have been running then are parsed
+    again one process each, to find the culprit, and the others in a fresh pool."""
+    results: list[bytes | None] = [None] * len(work)
+    todo = list(range(len(work)))
+    done = 0
+    while todo:
+        broken: list[int] = []
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_setup) as pool:
+            futures = [pool.submit(_pickled_parse_job, work[i]) for i in todo]
+            for index, future in zip(todo, futures):
+                try:
+                    results[index] = future.result()
+                    done += 1
+                    _tick(progress, done, len(work))
+                except BrokenProcessPool:
+                    broken.append(index)
+        suspects, todo = broken[: jobs + 1], broken[jobs + 1:]  # the pool runs at most jobs + 1 ahead
+        for index in suspects:
+            with ProcessPoolExecutor(max_workers=1, initializer=_worker_setup) as alone:
+                try:
+                    results[index] = alone.submit(_pickled_parse_job, work[index]).result()
+                except BrokenProcessPool:
+                    results[index] = _crashed(work[index])
+            done += 1
+            _tick(progress, done, len(work))
+    return [blob for blob in results if blob is not None]
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -139,23 +208,22 @@ def _parse_files(inputs: Sequence[Input], jobs: int, cache: IRCache | None, prog
     _worker_setup()
     try:
         if jobs > 1 and len(work) > 1 and sum(len(w[0]) for w in work) >= PARALLEL_MIN_BYTES:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=_worker_setup) as pool:
-                futures = [pool.submit(_parse_job, w) for w in work]
-                parsed = []
-                for future, job in zip(futures, work):
-                    parsed.append(_result(future, job))
-                    _tick(progress, len(parsed), len(work))
+            for (file, _, key), blob in zip(pending, _parse_in_workers(work, jobs, progress)):
+                entries[file.relpath] = pickle.loads(blob)
+                if cache is not None:
+                    cache.put_pickled(key, blob)
         else:
-            parsed = []
-            for job in work:
-                parsed.append(_parse_job(job))
-                _tick(progress, len(parsed), len(work))
+            for number, ((file, _, key), job) in enumerate(zip(pending, work), start=1):
+                if _risky(job[0]):
+                    entry = pickle.loads(_parse_in_workers([job], 1, None)[0])
+                else:
+                    entry = _parse_job(job)
+                entries[file.relpath] = entry
+                if cache is not None:
+                    cache.put(key, entry)
+                _tick(progress, number, len(work))
     finally:
         sys.setrecursionlimit(limit)
-    for (file, _, key), entry in zip(pending, parsed):
-        entries[file.relpath] = entry
-        if cache is not None:
-            cache.put(key, entry)
     result.parsed = len(pending)
     if cache is not None:
         cache.prune()

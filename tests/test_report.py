@@ -476,7 +476,7 @@ def test_html_sections_and_content(project) -> None:
     for fact in ("flowlint 0.1.0", "2024-05-01T12:00:00+00:00", "0123456789abcdef0123456789abcdef01234567",
                  "flowlint report proj --format html --output report.html", "report-test", "proj/policy.toml",
                  "Regulator decision 2021-001", "Privacy Act (Canada), R.S.C. 1985, c. P-21, s. 4",
-                 "The collecting organisation answers for it.", "app/broken.py:2:1", "FL903"):
+                 "The collecting organisation answers for it.", "app/broken.py:1:12", "FL903"):
         assert fact in shown, fact
     # findings grouped by rule, each with its trace as numbered steps with highlighted code
     groups = page.having("section", class_="rule-group")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ast
 import sys
 
 from flowlint import ir
@@ -30,14 +31,32 @@ def parse_source(source: bytes, module: str, path: str, is_package: bool) -> ir.
         tree = cst.parse_module(source)
         return IRBuilder(tree, module, path, is_package, source.count(b"\n") + 1).build()
     except cst.ParserSyntaxError as err:
-        first_line = str(err.message).splitlines()[0] if err.message else "invalid syntax"
-        return Diagnostic(path, max(err.raw_line, 1), max(err.raw_column + 1, 1), NOT_ANALYSED,
-                          f"file not analysed: syntax error: {first_line}")
+        return _syntax_error(source, path, err)
     except (UnicodeDecodeError, LookupError) as err:
         return Diagnostic(path, 1, 1, NOT_ANALYSED, f"file not analysed: cannot decode: {err}")
     except RecursionError:
         return Diagnostic(path, 1, 1, NOT_ANALYSED, "file not analysed: nested too deeply")
     except (MemoryError, ValueError, SyntaxError) as err:
         return Diagnostic(path, 1, 1, NOT_ANALYSED, f"file not analysed: {type(err).__name__}: {err}")
+    except Exception as err:  # noqa: BLE001 - a parser bug on valid code (LibCST #1061: TypeError) costs one file
+        return Diagnostic(path, 1, 1, NOT_ANALYSED, f"file not analysed: the parser failed on it "
+                          f"({type(err).__name__}: {err})")
     finally:
         sys.setrecursionlimit(limit)
+
+
+def _syntax_error(source: bytes, path: str, err: Exception) -> Diagnostic:
+    """Where and why the file is not valid Python: CPython's own compiler says it best (libcst's
+    native parser reports the token after the error, often on the next line); when CPython
+    accepts the file, it is libcst's limit and its message is what there is."""
+    try:
+        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python:
+        if python.lineno:
+            return Diagnostic(path, python.lineno, max(python.offset or 1, 1), NOT_ANALYSED,
+                              f"file not analysed: syntax error: {python.msg}")
+    except Exception:  # noqa: BLE001 - too deep or too big for CPython's parser: keep libcst's answer
+        pass
+    message = str(getattr(err, "message", "") or "invalid syntax").splitlines()[0]
+    return Diagnostic(path, max(getattr(err, "raw_line", 1), 1), max(getattr(err, "raw_column", 0) + 1, 1),
+                      NOT_ANALYSED, f"file not analysed: syntax error: {message}")
