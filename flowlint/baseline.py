@@ -25,7 +25,7 @@ from pathlib import Path
 
 from flowlint import __version__
 from flowlint.errors import FlowlintError
-from flowlint.results import Finding
+from flowlint.results import Finding, to_json
 
 VERSION = 1
 
@@ -55,7 +55,7 @@ def render(findings: Iterable[Finding]) -> str:
          for f in findings),
         key=lambda e: (e["path"], e["rule_id"], e["fingerprint"], e["message"]))
     document = {"version": VERSION, "tool": {"name": "flowlint", "version": __version__}, "findings": entries}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return to_json(document)
 
 
 def display(path: Path) -> str:

@@ -7,13 +7,21 @@ analysis of a whole project, named by a hash of every file's IR key, the policy 
 a run with nothing changed neither parses nor analyses. Writes are atomic (a temporary file
 renamed into place), so concurrent runs are safe; an entry that cannot be read or unpickled is
 ignored and rebuilt; a cache directory that cannot be written is left alone.
+
+Entries are pickles, and the cache lives inside the analysed project, where a repository could
+ship a crafted one. So every entry carries an HMAC made with a secret key kept outside the
+project (`$XDG_CACHE_HOME/flowlint/secret`, created on first use, mode 0600): an entry this user's
+flowlint did not write is never unpickled. Only regular files are opened (a named pipe planted
+at an entry's path would block the run).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,7 +29,7 @@ from pathlib import Path
 from flowlint import __version__, ir
 from flowlint.results import Diagnostic
 
-IR_FORMAT = "ir-2"
+IR_FORMAT = "ir-3"
 MAX_ENTRIES = 50_000  # oldest IR entries are pruned beyond this
 MAX_RUNS = 16  # and oldest run results beyond this
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by flowlint.\n"
@@ -52,6 +60,37 @@ def _hash(parts: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+_MAGIC = b"flowlint-cache-1\n"
+_MAC_SIZE = hashlib.sha256().digest_size
+
+
+def _secret_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "flowlint" / "secret"
+
+
+def _secret() -> bytes:
+    """This user's key for signing cache entries; a per-run key when none can be kept (then
+    entries from earlier runs are simply not trusted)."""
+    path = _secret_path()
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
+            handle.write(key)
+        os.replace(temporary, path)
+        return path.read_bytes()  # a concurrent first run may have won the rename: use its key
+    except OSError:
+        return key
+
+
 class IRCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -59,6 +98,10 @@ class IRCache:
         self.runs = directory / "runs"
         self.writable = True
         self.written = 0
+        self._key = _secret()
+
+    def _mac(self, blob: bytes) -> bytes:
+        return hmac.new(self._key, blob, hashlib.sha256).digest()
 
     def get(self, key: str) -> Entry | None:
         value = self._load(self.entries / key[:2] / key)
@@ -82,12 +125,21 @@ class IRCache:
         if blob is not None and self._store(self.runs, key, blob):
             _keep_newest(self.runs, count=MAX_RUNS)
 
-    @staticmethod
-    def _load(path: Path) -> object | None:
+    def _load(self, path: Path) -> object | None:
         try:
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError,
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                data = handle.read()
+        except OSError:
+            return None
+        header = len(_MAGIC) + _MAC_SIZE
+        if not data.startswith(_MAGIC) or not hmac.compare_digest(data[len(_MAGIC):header], self._mac(data[header:])):
+            return None  # truncated, corrupt, foreign or planted: never unpickled
+        try:
+            return pickle.loads(data[header:])
+        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError,
                 ValueError, MemoryError, RecursionError):
             return None
 
@@ -100,7 +152,7 @@ class IRCache:
             fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(blob)
+                    handle.write(_MAGIC + self._mac(blob) + blob)
                 os.replace(temporary, folder / key)
             finally:
                 if os.path.exists(temporary):

@@ -119,12 +119,20 @@ def _analyse(args: argparse.Namespace) -> tuple[Config, Analysis]:
 
 
 def _write(text: str, output: Path | None) -> None:
+    # UTF-8 whatever the locale; a file name's undecodable byte (a lone surrogate) as `\udcXX`
+    data = text.encode("utf-8", "backslashreplace")
     if output is None:
-        sys.stdout.write(text)
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:  # a text-only stdout (tests, embedding)
+            sys.stdout.write(data.decode("utf-8"))
+            return
+        sys.stdout.flush()
+        stream.write(data)
+        stream.flush()
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        output.write_bytes(data)
     except OSError as err:
         raise FlowlintError(f"cannot write {output}: {err.strerror or err}") from err
 

@@ -77,9 +77,19 @@ class Collection:
 
 @dataclass(frozen=True)
 class Combine:
-    """A value computed from its parts (f-string, `+`, `%`, `a or b`, `x if c else y`): taint is the union."""
+    """A value computed from its parts (f-string, `+`, `%`, `-x`): taint is the union."""
 
     parts: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class IfExp:
+    """`body if test else orelse`: the value is either branch (kinds and fields included)."""
+
+    test: Expr
+    body: Expr
+    orelse: Expr
     span: Span
 
 
@@ -146,7 +156,7 @@ class Walrus:
     span: Span
 
 
-Expr = Union[Name, Attr, Subscript, Const, Call, Collection, Combine, BoolOp, Opaque, FuncRef,
+Expr = Union[Name, Attr, Subscript, Const, Call, Collection, Combine, IfExp, BoolOp, Opaque, FuncRef,
              Comprehension, Await, Yield, Starred, Walrus]
 
 # ---------------------------------------------------------------- assignment targets

@@ -5,7 +5,25 @@ These frozen records are the only thing reporters see (reporters never re-analys
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def to_json(document: object) -> str:
+    """The JSON text of a document: UTF-8 as is, but a lone surrogate (a file name's undecodable
+    byte) as a `\\udcXX` escape, so the output is valid UTF-8 and the name round-trips."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+
+
+def digest(*parts: str) -> str:
+    """A short stable hash of text parts (file names may hold undecodable bytes as surrogates)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, order=True)

@@ -8,14 +8,13 @@ flows that fired, its trace the shortest of them.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import string
 from collections.abc import Iterable
 
 from flowlint.analysis.summary import Flow
 from flowlint.analysis.values import Step
 from flowlint.policy.model import Condition, Origin, Policy, Rule
-from flowlint.results import Endpoint, Finding, Location, OriginFacts, TraceStep
+from flowlint.results import Endpoint, Finding, Location, OriginFacts, TraceStep, digest
 
 
 def _any_glob(values: Iterable[str], globs: Iterable[str]) -> bool:
@@ -67,8 +66,7 @@ def render_message(rule: Rule, flow: Flow, origin: Origin, categories: Iterable[
 
 def fingerprint(rule_id: str, origin: str, source_symbol: str, sink_symbol: str, path: str) -> str:
     """Stable across edits that move the finding: no line numbers."""
-    text = "\x1f".join((rule_id, origin, source_symbol, sink_symbol, path))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return digest(rule_id, origin, source_symbol, sink_symbol, path)
 
 
 def _location(site) -> Location:

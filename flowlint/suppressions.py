@@ -31,14 +31,13 @@ a line-independent fingerprint of (rule, path, directive text).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from flowlint.ir import Directive
 from flowlint.policy.model import Rule
-from flowlint.results import Endpoint, Finding, Location, OriginFacts
+from flowlint.results import Endpoint, Finding, Location, OriginFacts, digest
 
 SUPPRESSION_WITHOUT_REASON = Rule(
     id="FL901", name="suppression-without-reason", severity="warning",
@@ -130,17 +129,13 @@ def parse(path: str, directive: Directive) -> Suppression | Problem | None:
     return Suppression(path, directive, tuple(dict.fromkeys(rules)), reason["reason"].strip() if reason else "")
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-
-
 def meta_finding(rule: Rule, path: str, directive: Directive, message: str) -> Finding:
     """An FL901/FL902 finding at a directive (see the module docstring for its shape)."""
     location = Location(path, directive.line, directive.column)
     symbol = f"# flowlint: {directive.text}"
     return Finding(
         rule_id=rule.id, rule_name=rule.name, severity=rule.severity, message=message,
-        fingerprint=_digest(rule.id, META_ORIGIN.id, directive.text, path),
+        fingerprint=digest(rule.id, META_ORIGIN.id, directive.text, path),
         citations=(), origin=META_ORIGIN, categories=(), marks=(),
         source=Endpoint(symbol, location), sink=Endpoint(symbol, location, DIRECTIVE_SINK_KIND),
         trace=(), sink_statement=(directive.line, directive.line),

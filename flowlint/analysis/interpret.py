@@ -610,6 +610,9 @@ class FunctionRun(Calls, Conditions):
             for part in e.parts:
                 labels |= self.eval(part, state).collapse_labels()
             return Value(frozenset(labels))
+        if isinstance(e, ir.IfExp):
+            self.eval(e.test, state)
+            return self.eval(e.body, state).join(self.eval(e.orelse, state))
         if isinstance(e, ir.BoolOp):
             first = e.parts[0]
             if e.op != "not" and isinstance(first, ir.Const) and bool(first.value) == (e.op == "or"):

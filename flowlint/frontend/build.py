@@ -472,8 +472,7 @@ class IRBuilder:
             op = "and" if isinstance(node.operator, cst.And) else "or"
             return ir.BoolOp(op, (self.expr(node.left), self.expr(node.right)), span)
         if isinstance(node, cst.IfExp):
-            test = self.expr(node.test)
-            return ir.Combine((ir.Opaque((test,), span), self.expr(node.body), self.expr(node.orelse)), span)
+            return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse), span)
         if isinstance(node, cst.UnaryOperation):
             inner = self.expr(node.expression)
             if isinstance(node.operator, cst.Not):

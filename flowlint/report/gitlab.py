@@ -14,23 +14,17 @@ their order does.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from flowlint.pipeline import Analysis
 from flowlint.report import markdown_text as md
 from flowlint.report.paths import repository_prefix
-from flowlint.results import Diagnostic, Finding
+from flowlint.results import Diagnostic, Finding, digest, to_json
 from flowlint.suppressions import META_RULE_IDS
 
 SEVERITIES = {"error": "critical", "warning": "major", "note": "minor"}
 DIAGNOSTIC_SEVERITY = "minor"
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _body(finding: Finding, prefix: str) -> str:
@@ -66,7 +60,7 @@ def _diagnostic(diagnostic: Diagnostic, prefix: str) -> dict[str, Any]:
         "description": f"{diagnostic.code}: {diagnostic.message}",
         "categories": ["Bug Risk"],
         "severity": DIAGNOSTIC_SEVERITY,
-        "fingerprint": _digest("\x1f".join((diagnostic.code, diagnostic.path, diagnostic.message))),
+        "fingerprint": digest(diagnostic.code, diagnostic.path, diagnostic.message),
         "location": {"path": prefix + diagnostic.path, "lines": {"begin": max(1, diagnostic.line)}},
     }
 
@@ -78,7 +72,7 @@ def render(analysis: Analysis, root: Path | None = None) -> str:
     for finding in analysis.findings:
         seen[finding.fingerprint] = seen.get(finding.fingerprint, 0) + 1
         count = seen[finding.fingerprint]
-        fingerprint = finding.fingerprint if count == 1 else _digest(f"{finding.fingerprint}:{count}")
+        fingerprint = finding.fingerprint if count == 1 else digest(f"{finding.fingerprint}:{count}")
         issues.append(_issue(finding, fingerprint, prefix))
     issues += [_diagnostic(d, prefix) for d in analysis.diagnostics]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return to_json(issues)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flowlint import __version__
 from flowlint.pipeline import Analysis
-from flowlint.results import Finding, Location
+from flowlint.results import Finding, Location, to_json
 
 
 def location_dict(location: Location, span: bool = True) -> dict[str, Any]:
@@ -47,4 +46,4 @@ def render(analysis: Analysis) -> str:
         "stats": {"files": analysis.files, "functions": analysis.functions,
                   "seconds": round(analysis.seconds, 3), "cache_hits": analysis.cache_hits},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return to_json(document)

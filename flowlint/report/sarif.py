@@ -27,7 +27,6 @@ and a file that can no longer be read simply gets no line hash.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from flowlint.pipeline import Analysis
 from flowlint.policy.model import Policy, Rule
 from flowlint.report import markdown_text as md
 from flowlint.report.paths import repository_prefix, repository_root
-from flowlint.results import Diagnostic, Finding, Location, TraceStep
+from flowlint.results import Diagnostic, Finding, Location, TraceStep, to_json
 from flowlint.suppressions import META_RULES
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -291,4 +290,4 @@ def render(analysis: Analysis, policy: Policy | None = None, root: Path | None =
         base = repository_root(root) if prefix else root
         run["originalUriBaseIds"] = {SRCROOT: {"uri": (base or root).as_uri().rstrip("/") + "/"}}
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return to_json(document)
