@@ -458,10 +458,10 @@ class Calls:
                 continue
             reaching = actuals[index].read_path(hit.label.path)
             inner = hit.label
+            sink_step = inner.trace[-1] if inner.trace else self._step(span, "sink", "reaches a sink")
+            middle = (call_steps[index],) + inner.trace[:-1]
             for label in reaching.collapse_labels():
                 effected = apply_effects(label, inner.clears, inner.adds, inner.marks)
-                sink_step = inner.trace[-1] if inner.trace else self._step(span, "sink", "reaches a sink")
-                middle = (call_steps[index],) + inner.trace[:-1]
                 self.report(effected, hit.sink, sink_step, state, prefix=middle)
         nodes = arg_nodes or []
         offset = 1 if receiver is not None else 0

@@ -21,7 +21,7 @@ from flowlint import ir
 from flowlint.analysis.interpret import FunctionRun
 from flowlint.analysis.models import Models
 from flowlint.analysis.relevance import entry_modules, import_graph, source_modules
-from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, keep_shortest
+from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, fewest_sources, keep_shortest
 from flowlint.analysis.values import EMPTY, Taint, Value
 from flowlint.progress import Progress
 from flowlint.program import Program
@@ -102,7 +102,7 @@ class Engine:
         for flows in self.flows.values():
             for key, flow in flows.items():
                 keep_shortest(merged, key, flow)
-        return sorted(merged.values(), key=lambda f: (f.sink.site, f.label.site, f.key))
+        return sorted(fewest_sources(merged).values(), key=lambda f: (f.sink.site, f.label.site, f.key))
 
     def _entry_contexts(self, modules: set[str]) -> list[Context]:
         """Every module body, then class bodies, then the functions of ``modules``."""
@@ -184,7 +184,7 @@ class Engine:
         finally:
             self._charge()
             self._stack.pop()
-        self.flows[context] = run.flows
+        self.flows[context] = fewest_sources(run.flows)
         old = self.summaries.get(context, EMPTY_SUMMARY)
         summary = old.join(summary)
         if summary != old:

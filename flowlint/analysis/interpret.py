@@ -15,7 +15,7 @@ from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
 from flowlint.analysis.calls import MODULE, Calls, api_kinds
 from flowlint.analysis.conditions import Conditions
-from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, keep_shortest
+from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, flow_key, keep_shortest
 from flowlint.analysis.values import (
     ANY, EMPTY, KEYS, Label, ParamTaint, Site, Step, Taint, Value, apply_effects, attr_key, index_key, with_step,
 )
@@ -808,23 +808,26 @@ class FunctionRun(Calls, Conditions):
                prefix: tuple[Step, ...] = (), suffix: tuple[Step, ...] = ()) -> None:
         """A label reaches a sink: a flow (concrete data) or a summary entry (a parameter)."""
         label = apply_effects(label, state.clears, frozenset(), state.marks)
-        trace = label.trace + prefix + suffix + (step,)
         if isinstance(label, Taint):
+            key = flow_key(label, spec)
+            old = self.flows.get(key)
+            if old is not None and len(old.label.trace) < min(len(label.trace) + len(prefix) + len(suffix) + 1, 80):
+                return  # a shorter witness is already kept: do not build this one
+            trace = label.trace + prefix + suffix + (step,)
             if len(trace) > 80:
                 trace = trace[:40] + trace[-40:]
-            flow = Flow(label.with_trace(trace), spec)
-            keep_shortest(self.flows, flow.key, flow)
-        else:
-            key = (label.param, spec, label.clears, label.adds, label.marks)
-            old = self.sinks.get(key)
-            if old is None:
-                if len(self.sinks) < MAX_SINK_HITS:
-                    self.sinks[key] = SinkHit(label.with_trace(trace), spec)
-            elif old.label.path != label.path:
-                # one entry per parameter and sink: several paths merge into their common prefix
-                path = _common_prefix(old.label.path, label.path)
-                if path != old.label.path:
-                    self.sinks[key] = SinkHit(old.label.evolve(path=path), spec)
+            keep_shortest(self.flows, key, Flow(label.with_trace(trace), spec))
+            return
+        key = (label.param, spec, label.clears, label.adds, label.marks)
+        old = self.sinks.get(key)
+        if old is None:
+            if len(self.sinks) < MAX_SINK_HITS:
+                self.sinks[key] = SinkHit(label.with_trace(label.trace + prefix + suffix + (step,)), spec)
+        elif old.label.path != label.path:
+            # one entry per parameter and sink: several paths merge into their common prefix
+            path = _common_prefix(old.label.path, label.path)
+            if path != old.label.path:
+                self.sinks[key] = SinkHit(old.label.evolve(path=path), spec)
 
     def _source_taint(self, source, site: Site, what: str) -> Taint:
         origin = self.models.origins.get(source.origin)

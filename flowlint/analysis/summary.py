@@ -70,8 +70,29 @@ class Flow:
 
     @property
     def key(self) -> tuple:
-        return (self.label.origin, self.label.site, self.sink.site, self.sink.kind,
-                tuple(sorted(self.label.categories)), tuple(sorted(self.label.marks)))
+        return flow_key(self.label, self.sink)
+
+
+def flow_key(label: Taint, sink: SinkSpec) -> tuple:
+    """What makes two flows the same finding: origin, source site, sink site and kind, and the
+    categories and marks the data arrives with."""
+    return (label.origin, label.site, sink.site, sink.kind, tuple(sorted(label.categories)), tuple(sorted(label.marks)))
+
+
+MAX_SOURCES_PER_SINK = 8
+
+
+def fewest_sources(flows: dict[tuple, Flow]) -> dict[tuple, Flow]:
+    """The flows into each sink site from at most MAX_SOURCES_PER_SINK source sites (the first in
+    file order, whatever order they were found in). A policy that makes every call a source would
+    otherwise report every pair of calls; past that many, one more witness helps no reader."""
+    by_sink: dict[Site, set[Site]] = {}
+    for flow in flows.values():
+        by_sink.setdefault(flow.sink.site, set()).add(flow.label.site)
+    if all(len(sites) <= MAX_SOURCES_PER_SINK for sites in by_sink.values()):
+        return flows
+    first = {sink: set(sorted(sites)[:MAX_SOURCES_PER_SINK]) for sink, sites in by_sink.items()}
+    return {key: flow for key, flow in flows.items() if flow.label.site in first[flow.sink.site]}
 
 
 def keep_shortest(flows: dict[tuple, Flow], key: tuple, flow: Flow) -> None:
