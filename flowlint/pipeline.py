@@ -15,7 +15,7 @@ from flowlint.analysis.summary import Flow
 from flowlint.cache import IRCache, run_key
 from flowlint.discover import SourceFile
 from flowlint.limits import Limits
-from flowlint.parsing import Input, parse_files, read_inputs
+from flowlint.parsing import Input, collector_paused, parse_files, read_inputs
 from flowlint.policy.model import Policy
 from flowlint.progress import Progress
 from flowlint.program import Program
@@ -57,13 +57,14 @@ def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: I
 
 def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache | None,
              progress: Progress | None, limits: Limits) -> Analysis:
-    parsed = parse_files(inputs, jobs, cache, progress)
-    modules, diagnostics = parsed.modules, parsed.diagnostics
-    policy, annotation_diagnostics = apply_annotations(modules, policy)
-    diagnostics += annotation_diagnostics
-    program = Program.build(modules)
+    with collector_paused():
+        parsed = parse_files(inputs, jobs, cache, progress)
+        modules, diagnostics = parsed.modules, parsed.diagnostics
+        policy, annotation_diagnostics = apply_annotations(modules, policy)
+        diagnostics += annotation_diagnostics
+        program = Program.build(modules)
+        gc.freeze()  # the IR lives to the end of the run: the collector need not scan it, ever
     engine = Engine(program, Models(policy), progress, limits.file_time_limit)
-    gc.freeze()  # the IR lives to the end of the run: the collector need not scan it again and again
     try:
         flows = engine.run()
     finally:

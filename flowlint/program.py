@@ -10,7 +10,9 @@ Kinds (strings) name what a value may be:
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 
 from flowlint import ir
@@ -168,21 +170,19 @@ class Program:
             return cached
         self._mro[qualname] = (qualname,)  # guards against cyclic inheritance
         parents = [b[4:] for b in self.bases(qualname) if b.startswith("cls:") and b[4:] in self.classes]
-        sequences = [list(self.mro(p)) for p in parents] + [parents]
+        sequences = [deque(seq) for seq in [*(self.mro(p) for p in parents), parents] if seq]
+        in_tails = Counter(name for seq in sequences for name in islice(seq, 1, None))
         result = [qualname]
-        while any(sequences):
-            for seq in sequences:
-                if not seq:
-                    continue
-                head = seq[0]
-                if not any(head in s[1:] for s in sequences):
-                    break
-            else:  # inconsistent hierarchy: fall back to depth-first order
-                head = next(s[0] for s in sequences if s)
+        while sequences:
+            # the first head in no tail; an inconsistent hierarchy falls back to depth-first order
+            head = next((seq[0] for seq in sequences if not in_tails[seq[0]]), sequences[0][0])
             result.append(head)
             for seq in sequences:
-                if seq and seq[0] == head:
-                    seq.pop(0)
+                if seq[0] == head:
+                    seq.popleft()
+                    if seq:
+                        in_tails[seq[0]] -= 1
+            sequences = [seq for seq in sequences if seq]
         self._mro[qualname] = tuple(dict.fromkeys(result))
         return self._mro[qualname]
 

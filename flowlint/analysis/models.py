@@ -1,7 +1,7 @@
 """Policy entries indexed by the names they match (fnmatch globs, `*` crosses dots).
 
 The analysis asks "what is `sqlite3.connect().cursor().execute`?" many times; each distinct
-name is matched against every pattern once and the answer cached.
+name is matched once against the patterns that could match it and the answer cached.
 """
 
 from __future__ import annotations
@@ -18,23 +18,45 @@ T = TypeVar("T")
 
 class _Index(Generic[T]):
     def __init__(self, entries: Sequence[tuple[str, T]]) -> None:
-        self._patterns = [(re.compile(fnmatch.translate(pattern)), entry) for pattern, entry in entries]
-        # one alternation answers "does anything match?" for the many names nothing matches
-        self._any = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p, _ in entries)) if entries else None
+        # patterns by their first segment, when it is literal: a name is matched only against
+        # the patterns of its own first segment and those that start with a wildcard, and a
+        # pattern is compiled the first time a name could match it (thousands of patterns
+        # compiled up front cost a second a run)
+        self._by_root: dict[str, list[tuple[str, T]]] = {}
+        self._anywhere: list[tuple[str, T]] = []
+        for pattern, entry in entries:
+            root = _root(pattern)
+            (self._anywhere if root is None else self._by_root.setdefault(root, [])).append((pattern, entry))
+        self._regexes: dict[str, re.Pattern[str]] = {}
         self._cache: dict[str, tuple[T, ...]] = {}
 
     def __call__(self, name: str) -> tuple[T, ...]:
         found = self._cache.get(name)
         if found is None:
-            if self._any is None or not self._any.match(name):
-                found = ()
-            else:
-                found = tuple(dict.fromkeys(entry for regex, entry in self._patterns if regex.match(name)))
+            candidates = self._by_root.get(_NAME_ROOT_END.split(name, 1)[0], []) + self._anywhere
+            found = tuple(dict.fromkeys(entry for pattern, entry in candidates if self._regex(pattern).match(name)))
             self._cache[name] = found
         return found
 
+    def _regex(self, pattern: str) -> re.Pattern[str]:
+        regex = self._regexes.get(pattern)
+        if regex is None:
+            regex = self._regexes[pattern] = re.compile(fnmatch.translate(pattern))
+        return regex
+
     def __bool__(self) -> bool:
-        return bool(self._patterns)
+        return bool(self._by_root or self._anywhere)
+
+
+_ROOT_END = re.compile(r"[.(:]")
+_NAME_ROOT_END = re.compile(r"[.(:\[]")
+
+
+def _root(pattern: str) -> str | None:
+    """The first segment of a pattern (`sqlite3` of `sqlite3.connect().execute`), or None when
+    it holds a wildcard."""
+    root = _ROOT_END.split(pattern, 1)[0]
+    return None if any(c in root for c in "*?[") else root
 
 
 class Models:
