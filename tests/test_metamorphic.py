@@ -48,9 +48,11 @@ Modes (Hypothesis settings profiles, applied to these tests only, not loaded glo
       FLOWLINT_HYPOTHESIS=long FLOWLINT_HYPOTHESIS_EXAMPLES=300 pytest tests/test_metamorphic.py
 
 Engine bugs found by these properties are pinned at the end of this module as
-`xfail(strict=True)` tests with their reduced programs; where a construct had to be kept away
-from a property to keep it green, the generator or the property says so
-(`# known engine gap: ...`).
+`xfail(strict=True)` tests with their reduced programs. Known engine gaps the comparisons allow
+for (each marked `# known engine gap` where it is handled): a sink site reported from at most
+`MAX_SOURCES_PER_SINK` source sites (such sinks are not compared), and the silent context
+budgets (a difference under renaming or reordering is tolerated, and noted, only when the
+analysis hit `MAX_CONTEXTS_PER_FUNCTION` or cut an argument's kinds; about 1 check in 600).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from flowlint import pipeline
-from flowlint.analysis import engine
+from flowlint.analysis import engine, summary
 from flowlint.discover import SourceFile
 from flowlint.pipeline import Analysis, analyse
 from flowlint.policy.load import load_policy
@@ -159,17 +161,28 @@ Key = tuple
 
 class Findings(Counter):
     budget_hit = False  # the engine hit a silent precision budget in this analysis
+    capped: frozenset = frozenset()  # (sink path, sink tag) reported from only the first source sites
 
 
 def findings(rendered: pg.Rendered) -> Findings:
     """The findings as a multiset of (rule, sink path, sink tag, source path, source tag)."""
     out = Findings()
+    sites: dict[tuple, set] = {}
     for f in run(rendered.texts()).findings:
         sink, source = f.sink.location, f.source.location
-        out[(f.rule_id, sink.path, rendered.tag(sink.path, sink.line),
-             source.path, rendered.tag(source.path, source.line))] += 1
+        where = (sink.path, rendered.tag(sink.path, sink.line))
+        out[(f.rule_id, *where, source.path, rendered.tag(source.path, source.line))] += 1
+        sites.setdefault(where, set()).add((source.path, source.line, source.column))
     out.budget_hit = _BudgetWatch.last_hit
+    out.capped = frozenset(w for w, s in sites.items() if len(s) >= summary.MAX_SOURCES_PER_SINK)
     return out
+
+
+def _uncapped(found: Counter, capped: frozenset) -> Counter:
+    """known engine gap (a deliberate reporting bound): a sink site is reported with at most
+    summary.MAX_SOURCES_PER_SINK source sites, the first in file order, silently; moving code or
+    doubling source sites changes which are kept. Sinks at the bound are not compared."""
+    return Counter({k: n for k, n in found.items() if (k[1], k[2]) not in capped})
 
 
 def assert_same(expected: Counter[Key], actual: Counter[Key], after: pg.Rendered, budgets: bool = False) -> None:
@@ -178,7 +191,9 @@ def assert_same(expected: Counter[Key], actual: Counter[Key], after: pg.Rendered
     the engine drops precision silently, and which calls lose depends on definition order and
     on names; pinned by the test_bug_* tests below, so names and order may change findings
     only in analyses that hit a budget."""
-    missing, extra = expected - actual, actual - expected
+    capped = getattr(expected, "capped", frozenset()) | getattr(actual, "capped", frozenset())
+    missing, extra = _uncapped(expected, capped) - _uncapped(actual, capped), \
+        _uncapped(actual, capped) - _uncapped(expected, capped)
     if (missing or extra) and budgets and (getattr(expected, "budget_hit", False)
                                            or getattr(actual, "budget_hit", False)):
         note(f"tolerated (known engine gap, a precision budget was hit): missing {sorted(missing)}, "
@@ -334,7 +349,13 @@ def check_conditionals(project: pg.Project, mask: tuple[bool, ...] | None) -> No
     assignment."""
     changed = pg.wrap_conditionals(project, lambda i: mask is None or (i < len(mask) and mask[i]))
     before, after = pg.render(project), pg.render(changed)
-    assert_same(Counter(set(findings(before))), Counter(set(findings(after))), after)
+    assert_same(as_set(findings(before)), as_set(findings(after)), after)
+
+
+def as_set(found: Findings) -> Findings:
+    out = Findings({k: 1 for k in found})
+    out.budget_hit, out.capped = found.budget_hit, found.capped
+    return out
 
 
 # ---------------------------------------------------------------------------- the properties
