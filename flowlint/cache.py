@@ -38,12 +38,7 @@ Entry = ir.Module | Diagnostic
 
 
 def entry_key(source: bytes, relpath: str, module: str, is_package: bool) -> str:
-    digest = hashlib.sha256()
-    for part in (IR_FORMAT, __version__, relpath, module, str(is_package)):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    digest.update(source)
-    return digest.hexdigest()
+    return _hash((IR_FORMAT, __version__, relpath, module, str(is_package)), source)
 
 
 def run_key(entry_keys: Iterable[str], *settings: object) -> str:
@@ -52,11 +47,12 @@ def run_key(entry_keys: Iterable[str], *settings: object) -> str:
     return _hash(("run", IR_FORMAT, __version__, *map(repr, settings), *entry_keys))
 
 
-def _hash(parts: Iterable[str]) -> str:
+def _hash(parts: Iterable[str], data: bytes = b"") -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
+    digest.update(data)
     return digest.hexdigest()
 
 

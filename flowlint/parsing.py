@@ -43,7 +43,6 @@ class Parsed:
     modules: list[ir.Module] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     cache_hits: int = 0
-    parsed: int = 0
 
 
 Job = tuple[bytes, str, str, bool]  # source, module, relpath, is_package
@@ -224,7 +223,6 @@ def _parse_files(inputs: Sequence[Input], jobs: int, cache: IRCache | None, prog
                 _tick(progress, number, len(work))
     finally:
         sys.setrecursionlimit(limit)
-    result.parsed = len(pending)
     if cache is not None:
         cache.prune()
     seen: set[str] = set()

@@ -28,6 +28,7 @@ class Program:
     static_symbols: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     _mro: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _free: dict[str, frozenset[str]] = field(default_factory=dict)
+    _imported: dict[str, frozenset[str]] = field(default_factory=dict)
     subclasses: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
@@ -75,12 +76,15 @@ class Program:
     def imported_names(self, module: ir.Module) -> frozenset[str]:
         """The absolute dotted names every import of the module (at any depth) denotes:
         `import a.b` gives `a.b`, `from .m import x` in package `p` gives `p.m.x`."""
-        names = set()
-        for name in module.imports:
-            target = self.resolve_module_name(module.name, name.module, name.level)
-            member = name.member if name.member not in (None, "*") else ""
-            names.add(f"{target}.{member}" if target and member else target or member)
-        return frozenset(n for n in names if n)
+        cached = self._imported.get(module.name)
+        if cached is None:
+            names = set()
+            for name in module.imports:
+                target = self.resolve_module_name(module.name, name.module, name.level)
+                member = name.member if name.member not in (None, "*") else ""
+                names.add(f"{target}.{member}" if target and member else target or member)
+            cached = self._imported[module.name] = frozenset(n for n in names if n)
+        return cached
 
     def project_module_of(self, dotted: str) -> str | None:
         """The longest project module that `dotted` (a module or a name in one) lies in."""
