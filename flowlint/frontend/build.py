@@ -64,7 +64,7 @@ class IRBuilder:
 
     # ------------------------------------------------------------ helpers
     def span(self, node: cst.CSTNode) -> ir.Span:
-        r: Range | None = self.ranges.get(id(node))
+        r: Range | None = self.ranges.get(node)
         if r is None:
             return ir.NO_SPAN
         return (r[0], r[1] + 1, r[2], r[3] + 1)
