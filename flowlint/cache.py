@@ -4,7 +4,8 @@
 on: the file's bytes, its path and module name, flowlint's version and the IR format. The IR
 does not depend on the policy, so a policy change keeps it. `.flowlint_cache/runs/` holds the
 analysis of a whole project, named by a hash of every file's IR key, the policy and the limits:
-a run with nothing changed neither parses nor analyses. Writes are atomic (a temporary file
+a run with nothing changed neither parses nor analyses. `.flowlint_cache/states/` holds what the
+analysis of the latest runs leaves for an incremental run (per policy). Writes are atomic (a temporary file
 renamed into place), so concurrent runs are safe; an entry that cannot be read or unpickled is
 ignored and rebuilt; a cache directory that cannot be written is left alone.
 
@@ -32,6 +33,7 @@ from flowlint.results import Diagnostic
 IR_FORMAT = "ir-3"
 MAX_ENTRIES = 50_000  # oldest IR entries are pruned beyond this
 MAX_RUNS = 16  # and oldest run results beyond this
+MAX_STATES = 4  # and oldest analysis states beyond this
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by flowlint.\n"
 
 Entry = ir.Module | Diagnostic
@@ -92,6 +94,7 @@ class IRCache:
         self.directory = directory
         self.entries = directory / "ir"
         self.runs = directory / "runs"
+        self.states = directory / "states"
         self.writable = True
         self.written = 0
         self._key = _secret()
@@ -117,9 +120,19 @@ class IRCache:
         return self._load(self.runs / key)
 
     def put_run(self, key: str, value: object) -> None:
+        self._put_newest(self.runs, key, value, MAX_RUNS)
+
+    def get_state(self, key: str) -> object | None:
+        """The analysis state a run left (the caller checks its type)."""
+        return self._load(self.states / key)
+
+    def put_state(self, key: str, value: object) -> None:
+        self._put_newest(self.states, key, value, MAX_STATES)
+
+    def _put_newest(self, folder: Path, key: str, value: object, count: int) -> None:
         blob = _pickled(value)
-        if blob is not None and self._store(self.runs, key, blob):
-            _keep_newest(self.runs, count=MAX_RUNS)
+        if blob is not None and self._store(folder, key, blob):
+            _keep_newest(folder, count=count)
 
     def _load(self, path: Path) -> object | None:
         try:

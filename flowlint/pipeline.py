@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 
 from flowlint import ir
 from flowlint.annotations import apply_annotations
-from flowlint.analysis.engine import Engine
+from flowlint.analysis.engine import Engine, EngineState
+from flowlint.analysis.incremental import changed_functions
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import Flow
 from flowlint.cache import IRCache, run_key
@@ -37,6 +38,8 @@ class Analysis:
     cache_hits: int = 0
     # every `# flowlint:` comment of the project, as (path, directive), in file order
     directives: tuple[tuple[str, ir.Directive], ...] = ()
+    analysed: int = 0  # function analyses run (one function in one calling context, each time)
+    reused: int = 0  # summaries kept from the previous run (incremental analysis)
 
 
 def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: IRCache | None = None,
@@ -51,7 +54,7 @@ def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: I
                        cache_hits=sum(1 for item in inputs if item.problem is None))
     analysis = _analyse(inputs, policy, jobs, cache, progress, limits)
     if cache is not None and not any(d.code == INCOMPLETE for d in analysis.diagnostics):
-        cache.put_run(key, replace(analysis, seconds=0.0, cache_hits=0))  # a cut-short run is not reused
+        cache.put_run(key, replace(analysis, seconds=0.0, cache_hits=0, analysed=0, reused=0))  # a cut-short run is not reused
     return replace(analysis, seconds=time.perf_counter() - started)
 
 
@@ -63,12 +66,20 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
         policy, annotation_diagnostics = apply_annotations(modules, policy)
         diagnostics += annotation_diagnostics
         program = Program.build(modules)
+        engine = Engine(program, Models(policy), progress, limits.file_time_limit)
+        keys = {item.file.relpath: item.key for item in inputs}
+        module_keys = {m.name: keys[m.path] for m in modules}
+        state_key = run_key(["engine-state"], policy, limits)
+        if cache is not None:
+            _resume(engine, cache, state_key, module_keys)
         gc.freeze()  # the IR lives to the end of the run: the collector need not scan it, ever
-    engine = Engine(program, Models(policy), progress, limits.file_time_limit)
     try:
         flows = engine.run()
     finally:
         gc.unfreeze()
+    complete = not engine.incomplete and not engine.timed_out
+    if cache is not None and complete:
+        cache.put_state(state_key, (module_keys, engine.state()))
     if engine.incomplete:
         diagnostics.append(Diagnostic(".", 1, 1, INCOMPLETE, f"analysis incomplete: the step budget ({engine.budget} "
                                       "statements) ran out; some flows may be missing (the program's call graph "
@@ -79,4 +90,16 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
     findings = evaluate(flows, policy)
     directives = tuple((m.path, d) for m in sorted(modules, key=lambda m: m.path) for d in m.directives)
     return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(inputs),
-                    len(program.functions), 0.0, parsed.cache_hits, directives)
+                    len(program.functions), 0.0, parsed.cache_hits, directives,
+                    engine.performed, engine.reused)
+
+
+def _resume(engine: Engine, cache: IRCache, key: str, module_keys: dict[str, str]) -> None:
+    """Build on the analysis the previous run left, when its policy was the same and only
+    function bodies changed (else the engine starts from nothing)."""
+    previous = cache.get_state(key)
+    if not (isinstance(previous, tuple) and len(previous) == 2 and isinstance(previous[1], EngineState)):
+        return
+    changed = changed_functions(previous[0], module_keys, engine.program, cache.get)
+    if changed is not None:
+        engine.resume(previous[1], changed)

@@ -7,6 +7,12 @@ graph); recursion gets the partial summary and a re-analysis once it grows. Glob
 attributes, closure cells and the kinds of instance fields are flow-insensitive stores, and
 every reader is re-analysed when one grows. All lattices are finite, so the loop ends; a
 budget per context guards against pathological programs.
+
+Runs are incremental: a complete run leaves its state (`EngineState`) for the next, which
+`resume`s from it after killing every context that a changed function can reach backwards: the
+changed functions' contexts, their callers (transitively), and every reader and writer of a store
+one of them wrote (a removed write must disappear, and stores only grow within a run). What is
+left is exactly what a run from scratch would compute again, so only the rest is analysed.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import sys
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -39,6 +47,25 @@ _RECORD_BASES = ("NamedTuple", "BaseModel", "TypedDict")
 _CLOCK_EVERY = 128  # statements between two looks at the clock
 
 
+StoreKey = tuple  # ("global", (owner, name)) or ("field", class, attribute)
+
+
+@dataclass
+class EngineState:
+    """What a complete run leaves for the next one (see `Engine.resume`)."""
+
+    summaries: dict[Context, Summary]
+    contexts: dict[str, list[Context]]
+    flows: dict[Context, dict[tuple, Flow]]
+    calls: nx.DiGraph  # caller context -> callee context
+    globals: dict[tuple[str, str], Value]
+    fields: dict[tuple[str, str], frozenset[str]]
+    dependents: dict[StoreKey, set[Context]]  # the readers of each store
+    writes: dict[Context, set[StoreKey]]  # the stores each context wrote
+    captures: dict[Context, set[tuple[str, str]]]  # the cells each context asked an enclosing function for
+    exhausted: set[Context]
+
+
 class FileTimeLimit(Exception):
     """The file whose function is being interpreted has used up its analysis time."""
 
@@ -54,11 +81,16 @@ class Engine:
         self.globals: dict[tuple[str, str], Value] = {}
         self.fields: dict[tuple[str, str], frozenset[str]] = {}
         self.captured: set[tuple[str, str]] = set()
-        self.dependents: dict[tuple, set[Context]] = defaultdict(set)
+        self.captures: dict[Context, set[tuple[str, str]]] = defaultdict(set)
+        self.dependents: dict[StoreKey, set[Context]] = defaultdict(set)
+        self.writes: dict[Context, set[StoreKey]] = defaultdict(set)
         self.flows: dict[Context, dict[tuple, Flow]] = {}  # from the latest analysis of each context
-        self.call_graph = nx.DiGraph()
+        self.calls = nx.DiGraph()
         self.analyses: dict[Context, int] = defaultdict(int)
         self.exhausted: set[Context] = set()
+        self.reused = 0  # summaries kept from the previous run
+        self.performed = 0  # analyses run
+        self._roots: dict[Context, None] = {}  # analysed for their own sake, not on demand (ordered)
         self._queue: deque[Context] = deque()
         self._queued: set[Context] = set()
         self._stack: list[Context] = []
@@ -85,8 +117,10 @@ class Engine:
         try:
             pending = self._entry_contexts(entries)
             while pending:
+                self._roots.update(dict.fromkeys(pending))
                 for context in pending:
-                    self._enqueue(context)
+                    if context not in self.summaries:  # else known already, and up to date
+                        self._enqueue(context)
                 while self._queue:
                     context = self._queue.popleft()
                     self._queued.discard(context)
@@ -96,6 +130,12 @@ class Engine:
                 wider = entry_modules(graph, tainted) - entries if tainted else set()
                 entries |= wider
                 pending = self._function_contexts(wider)
+                if not pending:
+                    # contexts kept from the previous run that nothing reaches any more go, and
+                    # with them what they wrote
+                    unreachable = self._unreachable()
+                    self._invalidate(unreachable)
+                    pending = [c for c in self._roots if c not in self.summaries] if unreachable else []
         finally:
             sys.setrecursionlimit(limit)
         merged: dict[tuple, Flow] = {}
@@ -128,6 +168,78 @@ class Engine:
                     owner = program.classes[owner].body
                 found.add(program.function_module.get(owner, owner))
         return {name for name in found if name in program.modules}
+
+    # ------------------------------------------------------------ incremental runs
+    def resume(self, state: EngineState, changed: Iterable[str]) -> None:
+        """Start from a previous complete run's state, the functions ``changed`` (qualnames:
+        edited, added or removed; the program is otherwise the same) and all that depends on
+        them killed."""
+        self.summaries, self.flows, self.calls = state.summaries, state.flows, state.calls
+        self.contexts = defaultdict(list, state.contexts)
+        self.globals, self.fields, self.exhausted = state.globals, state.fields, state.exhausted
+        self.dependents = defaultdict(set, state.dependents)
+        self.writes = defaultdict(set, state.writes)
+        self.captures = defaultdict(set, state.captures)
+        changed = set(changed)
+        functions = self.program.functions
+        self._invalidate([c for c in self.summaries if c[0] in changed or c[0] not in functions])
+        self.reused = len(self.summaries)
+
+    def state(self) -> EngineState:
+        return EngineState(self.summaries, dict(self.contexts), self.flows, self.calls, self.globals, self.fields,
+                           dict(self.dependents), dict(self.writes), dict(self.captures), self.exhausted)
+
+    def _unreachable(self) -> set[Context]:
+        reachable = set(self._roots)
+        todo = [c for c in reachable if c in self.calls]
+        while todo:
+            for callee in self.calls.successors(todo.pop()):
+                if callee not in reachable:
+                    reachable.add(callee)
+                    todo.append(callee)
+        return {c for c in self.summaries if c not in reachable}
+
+    def _invalidate(self, seeds: Iterable[Context]) -> None:
+        """Forget ``seeds``, every context whose summary was computed from theirs (callers, and
+        readers of what they wrote), and every store they wrote, with all its writers (so that
+        the stores are rebuilt from the writes that remain)."""
+        writers: dict[StoreKey, set[Context]] = defaultdict(set)
+        for context, keys in self.writes.items():
+            for key in keys:
+                writers[key].add(context)
+        dead: set[Context] = set()
+        stores: set[StoreKey] = set()
+        todo = [c for c in seeds if c in self.summaries]
+        while todo:
+            context = todo.pop()
+            if context in dead:
+                continue
+            dead.add(context)
+            if context in self.calls:
+                todo.extend(self.calls.predecessors(context))
+            for key in self.writes.get(context, ()):
+                if key not in stores:
+                    stores.add(key)
+                    todo.extend(self.dependents.get(key, ()))
+                    todo.extend(writers[key])
+            for owner, _ in self.captures.get(context, ()):
+                todo.extend(self.contexts.get(owner, ()))
+        if not dead:
+            return
+        for key in stores:
+            if key[0] == "global":
+                self.globals.pop(key[1], None)
+            else:
+                self.fields.pop(key[1:], None)
+        for context in dead:
+            for table in (self.summaries, self.flows, self.writes, self.captures, self.analyses):
+                table.pop(context, None)
+            self.exhausted.discard(context)
+            self.contexts[context[0]].remove(context)
+        self.calls.remove_nodes_from(dead)
+        for readers in self.dependents.values():
+            readers -= dead
+        self.captured = set().union(*self.captures.values())
 
     def default_context(self, qualname: str) -> Context:
         return (qualname, tuple(frozenset() for _ in self.program.functions[qualname].params), ())
@@ -169,8 +281,9 @@ class Engine:
         if self.incomplete or self.path_of(context) in self.timed_out:
             return
         self.analyses[context] += 1
+        self.performed += 1
         if self.progress is not None:
-            self.progress.update("analysing: functions analysed", sum(self.analyses.values()))
+            self.progress.update("analysing: functions analysed", self.performed)
         if self.analyses[context] > MAX_ANALYSES_PER_CONTEXT:
             self.exhausted.add(context)
             return
@@ -192,10 +305,14 @@ class Engine:
             self._notify(("summary", context))
 
     def _notify(self, key: tuple) -> None:
-        for dependent in sorted(self.dependents.get(key, ()), key=repr):
+        if key[0] == "summary":
+            dependents = self.calls.predecessors(key[1]) if key[1] in self.calls else ()
+        else:
+            dependents = self.dependents.get(key, ())
+        for dependent in sorted(dependents, key=repr):
             self._enqueue(dependent)
 
-    def _depend(self, key: tuple, run: FunctionRun) -> None:
+    def _depend(self, key: StoreKey, run: FunctionRun) -> None:
         self.dependents[key].add(run.context)
 
     # ------------------------------------------------------------ summaries
@@ -205,10 +322,9 @@ class Engine:
 
     def summary(self, context: Context, run: FunctionRun) -> Summary:
         qualname = context[0]
-        self.call_graph.add_edge(run.fn.qualname, qualname)
         if context not in self.summaries and len(self.contexts[qualname]) >= MAX_CONTEXTS_PER_FUNCTION:
             context = self.default_context(qualname)
-        self._depend(("summary", context), run)
+        self.calls.add_edge(run.context, context)
         if context not in self.summaries:
             self.summaries[context] = EMPTY_SUMMARY
             self.contexts[qualname].append(context)
@@ -231,6 +347,7 @@ class Engine:
             symbolic = value.map_labels(lambda label: None if isinstance(label, Taint) else label)
             old_effect = run.global_effects.get(key, EMPTY)
             run.global_effects[key] = old_effect.join(symbolic)
+        self.writes[run.context].add(("global", key))
         old = self.globals.get(key)
         new = concrete if old is None else old.join(concrete)
         if new != old:
@@ -245,7 +362,7 @@ class Engine:
         return kinds
 
     def add_field_kinds(self, run: FunctionRun, klass: str, attr: str, kinds: frozenset[str]) -> None:
-        del run
+        self.writes[run.context].add(("field", klass, attr))
         kinds = frozenset(k for k in kinds if not k.startswith("builtin:"))
         old = self.fields.get((klass, attr), frozenset())
         if not kinds <= old:
@@ -255,11 +372,14 @@ class Engine:
     def is_captured(self, owner: str, name: str) -> bool:
         return (owner, name) in self.captured
 
-    def capture(self, owner: str, name: str) -> None:
+    def capture(self, run: FunctionRun, owner: str, name: str) -> None:
         """A nested function reads `name` of `owner`: from now on `owner` publishes it as a cell."""
+        self.captures[run.context].add((owner, name))
         if (owner, name) not in self.captured:
             self.captured.add((owner, name))
-            for context in self.contexts.get(owner, ()) or [self.default_context(owner)]:
+            owners = self.contexts.get(owner, ()) or [self.default_context(owner)]
+            self._roots.update(dict.fromkeys(owners))
+            for context in owners:
                 self._enqueue(context)
 
     def declared_fields(self, klass: str) -> tuple[str, ...]:

@@ -406,7 +406,7 @@ class FunctionRun(Calls, Conditions):
         elif name in self.fn.nonlocals:
             owner = self._owner_of(name)
             if owner is not None:
-                self.engine.capture(owner, name)
+                self.engine.capture(self, owner, name)
                 self.engine.write_global(self, (owner, name), value)
         elif self.engine.is_captured(self.fn.qualname, name):
             self.engine.write_global(self, (self.fn.qualname, name), value)
@@ -432,7 +432,7 @@ class FunctionRun(Calls, Conditions):
     def _free_or_global(self, ident: str, span: ir.Span) -> Value:
         owner = self._owner_of(ident)
         if owner is not None:
-            self.engine.capture(owner, ident)
+            self.engine.capture(self, owner, ident)
             return self.engine.read_global(self, (owner, ident))
         return self._global(ident, span)
 

@@ -1,0 +1,92 @@
+"""Which functions changed since the previous run: what an incremental run must analyse again.
+
+A module whose file is the same byte for byte has the same IR (the IR cache key covers the bytes,
+the path and the module name). A module whose file changed is compared with its previous IR (from
+the IR cache) function by function. A function is changed when its IR differs (positions
+included: they are in the findings), and so are the functions nested in it (they see its locals)
+and those it is nested in (they hold the cells it reads). Beyond function bodies, a module's
+*interface* — what it defines and imports at the top level, its classes, its functions' headers,
+positions aside — shapes how code elsewhere resolves names and is not tracked per function: when
+it changes, or a module comes or goes, nothing is reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+from flowlint import ir
+from flowlint.program import Program
+
+_POSITIONS = frozenset({"span", "header_lines"})
+
+
+def changed_functions(previous: Mapping[str, str], current: Mapping[str, str], program: Program,
+                      load: Callable[[str], object]) -> frozenset[str] | None:
+    """Qualnames of the functions changed between two runs, given each module's IR cache key in
+    either run (``load`` fetches an IR by key); None when the previous run cannot be built on."""
+    if previous.keys() != current.keys():
+        return None
+    changed: set[str] = set()
+    for name, key in current.items():
+        if previous[name] == key:
+            continue
+        old, new = load(previous[name]), program.modules[name]
+        if not isinstance(old, ir.Module) or interface(old) != interface(new):
+            return None
+        before = {f.qualname: f for f in old.functions}
+        after = {f.qualname: f for f in new.functions}
+        edited = {q for q in before.keys() | after.keys() if before.get(q) != after.get(q)}
+        changed |= _nesting(edited, before) | _nesting(edited, after)
+    return frozenset(changed)
+
+
+def _nesting(edited: set[str], functions: Mapping[str, ir.Function]) -> set[str]:
+    """``edited``, the functions nested in them and the functions they are nested in (up to, not
+    including, the module body: top-level functions see module globals as stores, not locals)."""
+    def chain(qualname: str) -> list[str]:
+        found = []
+        parent = functions[qualname].parent
+        while parent in functions and functions[parent].name != "<module>":
+            found.append(parent)
+            parent = functions[parent].parent
+        return found
+
+    result = set(edited)
+    for qualname in functions:
+        ancestors = chain(qualname)
+        if qualname in edited:
+            result.update(ancestors)
+        elif any(a in edited for a in ancestors):
+            result.add(qualname)
+    return result
+
+
+def interface(module: ir.Module) -> tuple:
+    """What other modules' analysis may read of ``module`` without going through a summary or a
+    store, positions left out (a line added above a class does not change what it is)."""
+    functions = {f.qualname: f for f in module.functions}
+    body = functions[module.body].body
+    headers = tuple(
+        (f.qualname, f.name, _shape(f.params), _shape(f.decorators), _shape(f.returns), f.cls, f.parent,
+         f.is_async, f.is_generator)
+        for f in module.functions if not (f.name.startswith("<") and f.name not in ("<module>", "<body>"))
+    )
+    fields = tuple(
+        tuple(t.id for s in functions[c.body].body if isinstance(s, ir.Assign) for t in s.targets
+              if isinstance(t, ir.Name))
+        for c in module.classes
+    )
+    return (module.is_package, _shape(module.imports), _shape(module.classes), fields, headers,
+            _shape(tuple(s for s in body if isinstance(s, (ir.Define, ir.Import)))))
+
+
+def _shape(value: object) -> object:
+    if dataclasses.is_dataclass(value):
+        return (type(value).__name__,) + tuple(
+            _shape(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in _POSITIONS)
+    if isinstance(value, tuple):
+        return tuple(_shape(item) for item in value)
+    if isinstance(value, frozenset):
+        return tuple(sorted(value))
+    return value
