@@ -476,7 +476,7 @@ def test_conditional_with_equal_branches_keeps_findings(project, mask):
     verify(check_conditionals, project, tuple(mask))
 
 
-@PROFILE
+@settings(PROFILE, max_examples=PROFILE.max_examples * 3)  # cheap: 0.1 s an example
 @given(projects, st.integers(0, 10_000))
 def test_incremental_analysis_equals_analysis_from_scratch(project, choice):
     verify(check_incremental, project, choice)
