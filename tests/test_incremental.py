@@ -184,13 +184,48 @@ def test_contexts_no_call_reaches_any_more_are_dropped(tmp_path: Path) -> None:
     assert sinks(project.check()) == []
 
 
-def test_an_edit_beyond_function_bodies_analyses_everything_again(tmp_path: Path) -> None:
+def test_an_edit_beyond_function_bodies_analyses_the_importers_again(tmp_path: Path) -> None:
     project = Project(tmp_path)
-    project.write(a=CHAIN, b=MIDDLE, c="def bottom(x):\n    return x\n")
-    full = len(project.check().flows) and len(project.analysed)
+    project.write(a=CHAIN, b=MIDDLE, c="def bottom(x):\n    return x\n", d="def alone():\n    return 0\n")
+    project.check()
     project.write(c="def bottom(x):\n    return x\n\ndef spare():\n    return 0\n")  # a new top-level name
-    edited = project.check()
-    assert edited.reused == 0 and len(project.analysed) >= full
+    project.check()
+    assert sorted(set(project.analysed)) == [
+        "a.<module>", "a.top", "a.unrelated", "b.<module>", "b.middle", "c.<module>", "c.bottom", "c.spare"]
+
+
+def test_a_new_subclass_reanalyses_the_users_of_its_base_class(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        base="""
+        import taintlib
+
+        class Job:
+            def payload(self):
+                return None
+
+            def run(self):
+                taintlib.sink(self.payload())
+        """,
+        user="""
+        from base import Job
+
+        def start(job: Job):
+            job.run()
+        """,
+        other="def unrelated():\n    return 0\n",
+    )
+    assert sinks(project.check()) == []
+    project.write(scraper="""
+    import taintlib
+    from base import Job
+
+    class Scrape(Job):
+        def payload(self):
+            return taintlib.source()
+    """)
+    assert sinks(project.check()) == [("base.py", 9)]
+    assert "other.unrelated" not in project.analysed
 
 
 def test_a_nested_function_edit_reanalyses_the_enclosing_function(tmp_path: Path) -> None:

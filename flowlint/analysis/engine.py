@@ -108,6 +108,8 @@ class Engine:
     def run(self) -> list[Flow]:
         sources = source_modules(self.program, self.models)
         if sources is not None and not sources:
+            self._invalidate(list(self.summaries))  # what a previous run left is for nothing now
+            self.reused = 0
             return []  # no module can name a source: there is no flow to find
         everything = sources is None
         graph = {} if everything else import_graph(self.program)

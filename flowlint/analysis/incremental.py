@@ -5,9 +5,11 @@ the path and the module name). A module whose file changed is compared with its 
 the IR cache) function by function. A function is changed when its IR differs (positions
 included: they are in the findings), and so are the functions nested in it (they see its locals)
 and those it is nested in (they hold the cells it reads). Beyond function bodies, a module's
-*interface* — what it defines and imports at the top level, its classes, its functions' headers,
-positions aside — shapes how code elsewhere resolves names and is not tracked per function: when
-it changes, or a module comes or goes, nothing is reused.
+*interface* — what it defines and imports, its classes, its functions' headers, positions aside —
+shapes how code elsewhere resolves names, which is not tracked per function. When it changes, or
+a module comes or goes, every function of the modules that import it (directly or through others)
+counts as changed, and so do those of the importers of its new classes' base classes' modules
+(their calls through a base class may now reach a new override).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 from flowlint import ir
+from flowlint.analysis.relevance import import_graph, importers, related
 from flowlint.program import Program
 
 _POSITIONS = frozenset({"span", "header_lines"})
@@ -25,19 +28,30 @@ def changed_functions(previous: Mapping[str, str], current: Mapping[str, str], p
                       load: Callable[[str], object]) -> frozenset[str] | None:
     """Qualnames of the functions changed between two runs, given each module's IR cache key in
     either run (``load`` fetches an IR by key); None when the previous run cannot be built on."""
-    if previous.keys() != current.keys():
-        return None
     changed: set[str] = set()
-    for name, key in current.items():
-        if previous[name] == key:
+    reshaped = previous.keys() ^ current.keys()  # modules that came or went, or whose interface changed
+    for name in previous.keys() & current.keys():
+        if previous[name] == current[name]:
             continue
         old, new = load(previous[name]), program.modules[name]
-        if not isinstance(old, ir.Module) or interface(old) != interface(new):
+        if not isinstance(old, ir.Module):
             return None
+        if interface(old) != interface(new):
+            reshaped.add(name)
+            continue
         before = {f.qualname: f for f in old.functions}
         after = {f.qualname: f for f in new.functions}
         edited = {q for q in before.keys() | after.keys() if before.get(q) != after.get(q)}
         changed |= _nesting(edited, before) | _nesting(edited, after)
+    if reshaped:
+        for module in reshaped & current.keys():
+            for klass in program.modules[module].classes:
+                bases = {program.project_module_of(base) for base in program.mro(klass.qualname)[1:]}
+                reshaped.update(base for base in bases if base is not None)
+        named = {m.name for m in program.modules.values()
+                 if any(related(i, r) for i in program.imported_names(m) for r in reshaped)}
+        for module in importers(import_graph(program), (reshaped & current.keys()) | named):
+            changed.update(f.qualname for f in program.modules[module].functions)
     return frozenset(changed)
 
 

@@ -43,7 +43,7 @@ def _literal_prefix(pattern: str) -> str | None:
     return literal
 
 
-def _related(name: str, prefix: str) -> bool:
+def related(name: str, prefix: str) -> bool:
     """One dotted name lies within the other: `taintlib` and `taintlib.Client`, or the reverse."""
     return name == prefix or name.startswith(prefix + ".") or prefix.startswith(name + ".")
 
@@ -60,7 +60,7 @@ def source_modules(program: Program, models: Models) -> set[str] | None:
     found: set[str] = set()
     for module in program.modules.values():
         names = program.imported_names(module) | {module.name}
-        if any(_related(name, prefix) for name in names for prefix in prefixes):
+        if any(related(name, prefix) for name in names for prefix in prefixes):
             found.add(module.name)
         elif models.param_sources and any(models.param_sources(f"{f.qualname}:{p.name}")
                                           for f in module.functions for p in f.params):
@@ -83,12 +83,16 @@ def entry_modules(graph: dict[str, set[str]], starts: Iterable[str]) -> set[str]
     """`starts`, every module importing one of them (directly or through others) — where the
     data goes — and every module those import, transitively — whose functions set up the
     objects (instance fields, registries) that the data passes through."""
+    return _closure(importers(graph, starts), graph)
+
+
+def importers(graph: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
+    """`starts` and every module importing one of them, directly or through others."""
     imported_by: dict[str, set[str]] = {}
     for importer, targets in graph.items():
         for target in targets:
             imported_by.setdefault(target, set()).add(importer)
-    upward = _closure(set(starts), imported_by)
-    return _closure(upward, graph)
+    return _closure(set(starts), imported_by)
 
 
 def _closure(found: set[str], edges: dict[str, set[str]]) -> set[str]:
