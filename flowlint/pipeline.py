@@ -25,6 +25,7 @@ from flowlint.rules import evaluate
 
 
 INCOMPLETE = "FL906"
+ENGINE_STATE = "engine-state-1"  # bump when EngineState changes: a state is only read by its own kind
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
         engine = Engine(program, Models(policy), progress, limits.file_time_limit)
         keys = {item.file.relpath: item.key for item in inputs}
         module_keys = {m.name: keys[m.path] for m in modules}
-        state_key = run_key(["engine-state"], policy, limits)
+        state_key = run_key([ENGINE_STATE], policy, limits)
         if cache is not None:
             _resume(engine, cache, state_key, module_keys)
         gc.freeze()  # the IR lives to the end of the run: the collector need not scan it, ever
