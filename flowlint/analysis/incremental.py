@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 from flowlint import ir
-from flowlint.analysis.relevance import import_graph, importers, related
+from flowlint.analysis.relevance import import_graph, importers, relation
 from flowlint.program import Program
 
 _POSITIONS = frozenset({"span", "header_lines"})
@@ -48,8 +48,8 @@ def changed_functions(previous: Mapping[str, str], current: Mapping[str, str], p
             for klass in program.modules[module].classes:
                 bases = {program.project_module_of(base) for base in program.mro(klass.qualname)[1:]}
                 reshaped.update(base for base in bases if base is not None)
-        named = {m.name for m in program.modules.values()
-                 if any(related(i, r) for i in program.imported_names(m) for r in reshaped)}
+        related = relation(reshaped)
+        named = {m.name for m in program.modules.values() if any(map(related, program.imported_names(m)))}
         for module in importers(import_graph(program), (reshaped & current.keys()) | named):
             changed.update(f.qualname for f in program.modules[module].functions)
     return frozenset(changed)

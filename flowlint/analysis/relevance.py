@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flowlint.analysis.models import Models
 from flowlint.program import Program
@@ -43,9 +43,22 @@ def _literal_prefix(pattern: str) -> str | None:
     return literal
 
 
-def related(name: str, prefix: str) -> bool:
-    """One dotted name lies within the other: `taintlib` and `taintlib.Client`, or the reverse."""
-    return name == prefix or name.startswith(prefix + ".") or prefix.startswith(name + ".")
+def relation(prefixes: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a dotted name lies within one of ``prefixes`` or one of them within it
+    (`taintlib` and `taintlib.Client`, either way round), in time of the name's depth."""
+    exact = set(prefixes)
+    within = {prefix.rsplit(".", depth)[0] for prefix in exact for depth in range(prefix.count(".") + 1)}
+
+    def related(name: str) -> bool:
+        if name in within:
+            return True
+        while "." in name:
+            name = name.rpartition(".")[0]
+            if name in exact:
+                return True
+        return False
+
+    return related
 
 
 def source_modules(program: Program, models: Models) -> set[str] | None:
@@ -58,9 +71,10 @@ def source_modules(program: Program, models: Models) -> set[str] | None:
                 return None
             prefixes.append(prefix)
     found: set[str] = set()
+    related = relation(prefixes)
     for module in program.modules.values():
         names = program.imported_names(module) | {module.name}
-        if any(related(name, prefix) for name in names for prefix in prefixes):
+        if any(map(related, names)):
             found.add(module.name)
         elif models.param_sources and any(models.param_sources(f"{f.qualname}:{p.name}")
                                           for f in module.functions for p in f.params):
