@@ -108,11 +108,12 @@ def _crashed(job: Job) -> bytes:
     return pickle.dumps(Diagnostic(job[2], 1, 1, NOT_ANALYSED, "file not analysed: the parser crashed on it"))
 
 
-def _parse_in_workers(work: Sequence[Job], jobs: int, progress: Progress | None) -> list[bytes]:
-    """Every job in worker processes. A worker that dies (the native parser can crash on
-    pathological input) breaks its pool: the jobs that may have been running then are parsed
-    again one process each, to find the culprit, and the others in a fresh pool."""
-    results: list[bytes | None] = [None] * len(work)
+def _parse_in_workers(work: Sequence[Job], jobs: int, progress: Progress | None) -> Iterator[tuple[int, bytes]]:
+    """Every job in worker processes, as (index of the job, pickled entry), each as soon as it
+    is done (the caller unpickles one while the workers parse the next). A worker that dies (the
+    native parser can crash on pathological input) breaks its pool: the jobs that may have been
+    running then are parsed again one process each, to find the culprit, and the others in a
+    fresh pool."""
     todo = list(range(len(work)))
     done = 0
     while todo:
@@ -121,21 +122,23 @@ def _parse_in_workers(work: Sequence[Job], jobs: int, progress: Progress | None)
             futures = [pool.submit(_pickled_parse_job, work[i]) for i in todo]
             for index, future in zip(todo, futures):
                 try:
-                    results[index] = future.result()
-                    done += 1
-                    _tick(progress, done, len(work))
+                    blob = future.result()
                 except BrokenProcessPool:
                     broken.append(index)
+                    continue
+                done += 1
+                _tick(progress, done, len(work))
+                yield index, blob
         suspects, todo = broken[: jobs + 1], broken[jobs + 1:]  # the pool runs at most jobs + 1 ahead
         for index in suspects:
             with ProcessPoolExecutor(max_workers=1, initializer=_worker_setup) as alone:
                 try:
-                    results[index] = alone.submit(_pickled_parse_job, work[index]).result()
+                    blob = alone.submit(_pickled_parse_job, work[index]).result()
                 except BrokenProcessPool:
-                    results[index] = _crashed(work[index])
+                    blob = _crashed(work[index])
             done += 1
             _tick(progress, done, len(work))
-    return [blob for blob in results if blob is not None]
+            yield index, blob
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -207,14 +210,16 @@ def _parse_files(inputs: Sequence[Input], jobs: int, cache: IRCache | None, prog
     _worker_setup()
     try:
         if jobs > 1 and len(work) > 1 and sum(len(w[0]) for w in work) >= PARALLEL_MIN_BYTES:
-            for (file, _, key), blob in zip(pending, _parse_in_workers(work, jobs, progress)):
+            for index, blob in _parse_in_workers(work, jobs, progress):
+                file, _, key = pending[index]
                 entries[file.relpath] = pickle.loads(blob)
                 if cache is not None:
                     cache.put_pickled(key, blob)
         else:
             for number, ((file, _, key), job) in enumerate(zip(pending, work), start=1):
                 if _risky(job[0]):
-                    entry = pickle.loads(_parse_in_workers([job], 1, None)[0])
+                    [(_, blob)] = _parse_in_workers([job], 1, None)
+                    entry = pickle.loads(blob)
                 else:
                     entry = _parse_job(job)
                 entries[file.relpath] = entry
