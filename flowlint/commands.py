@@ -11,7 +11,6 @@ from flowlint.cache import IRCache
 from flowlint import baseline as baseline_mod
 from flowlint import suppressions
 from flowlint.explain import explain as explain_rule
-from flowlint.report.reviewer import render_report, report_meta
 from flowlint.config import Config, load_config
 from flowlint.discover import discover, in_scope
 from flowlint.errors import FlowlintError
@@ -199,6 +198,8 @@ def baseline(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     """The reviewer report; its exit status is 0 whatever it found (it is for reading, not gating)."""
+    from flowlint.report.reviewer import render_report, report_meta  # networkx: not for `check`
+
     run = _prepare(args)
     _write(render_report(run.analysis, run.policy, args.format, report_meta(run.config.root)), args.output)
     print(f"flowlint: wrote {args.output} ({_plural(len(run.analysis.findings), 'finding')})", file=sys.stderr)

@@ -9,8 +9,6 @@ from dataclasses import dataclass, replace
 
 from flowlint import ir
 from flowlint.annotations import apply_annotations
-from flowlint.analysis.engine import Engine, EngineState
-from flowlint.analysis.incremental import changed_functions
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import Flow
 from flowlint.cache import IRCache, run_key
@@ -61,6 +59,10 @@ def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: I
 
 def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache | None,
              progress: Progress | None, limits: Limits) -> Analysis:
+    # the engine (and networkx) are loaded only for runs that analyse: not for those served whole
+    from flowlint.analysis.engine import Engine
+    from flowlint.analysis.incremental import resume
+
     with collector_paused():
         parsed = parse_files(inputs, jobs, cache, progress)
         modules, diagnostics = parsed.modules, parsed.diagnostics
@@ -72,7 +74,7 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
         module_keys = {m.name: keys[m.path] for m in modules}
         state_key = run_key([ENGINE_STATE], policy, limits)
         if cache is not None:
-            _resume(engine, cache, state_key, module_keys)
+            resume(engine, cache.get_state(state_key), module_keys, cache.get)
         gc.freeze()  # the IR lives to the end of the run: the collector need not scan it, ever
     try:
         flows = engine.run()
@@ -93,14 +95,3 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
     return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(inputs),
                     len(program.functions), 0.0, parsed.cache_hits, directives,
                     engine.performed, engine.reused)
-
-
-def _resume(engine: Engine, cache: IRCache, key: str, module_keys: dict[str, str]) -> None:
-    """Build on the analysis the previous run left, when its policy was the same and only
-    function bodies changed (else the engine starts from nothing)."""
-    previous = cache.get_state(key)
-    if not (isinstance(previous, tuple) and len(previous) == 2 and isinstance(previous[1], EngineState)):
-        return
-    changed = changed_functions(previous[0], module_keys, engine.program, cache.get)
-    if changed is not None:
-        engine.resume(previous[1], changed)

@@ -18,10 +18,22 @@ import dataclasses
 from collections.abc import Callable, Mapping
 
 from flowlint import ir
+from flowlint.analysis.engine import Engine, EngineState
 from flowlint.analysis.relevance import import_graph, importers, relation
 from flowlint.program import Program
 
 _POSITIONS = frozenset({"span", "header_lines"})
+
+
+def resume(engine: Engine, previous: object, module_keys: Mapping[str, str], load: Callable[[str], object]) -> None:
+    """Let ``engine`` build on the state a previous run left (``previous``: what the cache held,
+    checked here), unless the policy changed (then there is none) or a changed module's
+    previous IR is gone from the cache."""
+    if not (isinstance(previous, tuple) and len(previous) == 2 and isinstance(previous[1], EngineState)):
+        return
+    changed = changed_functions(previous[0], module_keys, engine.program, load)
+    if changed is not None:
+        engine.resume(previous[1], changed)
 
 
 def changed_functions(previous: Mapping[str, str], current: Mapping[str, str], program: Program,
