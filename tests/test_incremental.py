@@ -9,7 +9,10 @@ scenarios through the CLI by tests/test_incremental_fixtures.py.
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -258,3 +261,22 @@ def test_a_scrambled_state_is_ignored(tmp_path: Path) -> None:
     project.write(c="def bottom(x):\n    return 1\n")
     edited = project.check()
     assert edited.reused == 0 and sinks(edited) == [("a.py", 9)]
+
+
+def test_check_timings_says_how_much_was_reused(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(a=CHAIN, b=MIDDLE, c="def bottom(x):\n    return x\n")
+
+    def timings() -> tuple[int, int]:
+        done = subprocess.run([sys.executable, "-m", "flowlint", "check", "--isolated", "--exit-zero", "--timings",
+                               "--policy", str(ROOT / "policy.toml"), "."], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+        match = re.search(r"(\d+) function analyses, (\d+) summaries reused", done.stderr)
+        assert match, done.stderr
+        return int(match[1]), int(match[2])
+
+    analysed, reused = timings()
+    assert analysed > 0 and reused == 0
+    project.write(c="def bottom(x):\n    return 1\n")
+    again, reused = timings()
+    assert 0 < again < analysed and reused > 0

@@ -78,7 +78,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from flowlint import pipeline
 from flowlint.analysis import engine, summary
 from flowlint.cache import IRCache
 from flowlint.discover import SourceFile
@@ -168,7 +167,7 @@ def run_in(folder: Path, texts: dict[str, str], cache: IRCache | None = None) ->
             path.write_text(text, encoding="utf-8")
         files.append(SourceFile(path, relpath, relpath.removesuffix(".py"), False))
     _BudgetWatch.last_hit = False
-    with time_limit(SECONDS), mock.patch.object(pipeline, "Engine", _BudgetWatch):
+    with time_limit(SECONDS), mock.patch.object(engine, "Engine", _BudgetWatch):
         return analyse(files, POLICY, jobs=1, cache=cache)
 
 

@@ -1,4 +1,5 @@
-"""Which functions changed since the previous run: what an incremental run must analyse again.
+"""Incremental runs: which functions changed since the previous run, and the engine resumed
+from the state that run left (`Engine.resume` kills what depends on them).
 
 A module whose file is the same byte for byte has the same IR (the IR cache key covers the bytes,
 the path and the module name). A module whose file changed is compared with its previous IR (from
