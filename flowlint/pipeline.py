@@ -52,8 +52,8 @@ def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: I
         return replace(cached, seconds=time.perf_counter() - started,
                        cache_hits=sum(1 for item in inputs if item.problem is None))
     analysis = _analyse(inputs, policy, jobs, cache, progress, limits)
-    if cache is not None and not any(d.code == INCOMPLETE for d in analysis.diagnostics):
-        cache.put_run(key, replace(analysis, seconds=0.0, cache_hits=0, analysed=0, reused=0))  # a cut-short run is not reused
+    if cache is not None and not any(d.code == INCOMPLETE for d in analysis.diagnostics):  # a cut-short run is not reused
+        cache.put_run(key, replace(analysis, seconds=0.0, cache_hits=0, analysed=0, reused=0))
     return replace(analysis, seconds=time.perf_counter() - started)
 
 
