@@ -5,9 +5,10 @@ on: the file's bytes, its path and module name, flowlint's version and the IR fo
 does not depend on the policy, so a policy change keeps it. `.flowlint_cache/runs/` holds the
 analysis of a whole project, named by a hash of every file's IR key, the policy and the limits:
 a run with nothing changed neither parses nor analyses. `.flowlint_cache/states/` holds what the
-analysis of the latest runs leaves for an incremental run (per policy). Writes are atomic (a temporary file
-renamed into place), so concurrent runs are safe; an entry that cannot be read or unpickled is
-ignored and rebuilt; a cache directory that cannot be written is left alone.
+analysis of the latest runs leaves for the next, incremental one (named by the policy and the
+limits). Writes are atomic (a temporary file renamed into place), so concurrent runs are safe; an
+entry that cannot be read or unpickled is ignored and rebuilt; a cache directory that cannot be
+written is left alone.
 
 Entries are pickles, and the cache lives inside the analysed project, where a repository could
 ship a crafted one. So every entry carries an HMAC made with a secret key kept outside the
