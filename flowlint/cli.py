@@ -31,7 +31,8 @@ def _add_project_options(p: argparse.ArgumentParser) -> None:
                    help="policy file, folder of policy files, or shipped pack name (repeatable); replaces the configured policies")
     p.add_argument("--config", type=Path, metavar="FILE", help="use this configuration file")
     p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
-    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--jobs", "-j", type=_non_negative(int, "0 means all cores"), default=0, metavar="N",
+                   help="worker processes (default and 0: all cores)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write .flowlint_cache/")
     p.add_argument("--max-file-size", type=_non_negative(int), default=None, metavar="BYTES",
                    help="skip larger files with a diagnostic (default: 1000000, or the config's max-file-size; 0: no limit)")
@@ -40,14 +41,16 @@ def _add_project_options(p: argparse.ArgumentParser) -> None:
                         "file-time-limit; 0: no limit)")
 
 
-def _non_negative(kind: type) -> Callable[[str], object]:
+def _non_negative(kind: type, zero: str = "0 means no limit") -> Callable[[str], object]:
+    """An argparse type: a number of ``kind``, 0 or more (``zero`` says what 0 means, in the error)."""
     def convert(text: str) -> object:
+        noun = "a whole number" if kind is int else "a number"
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
         if value < 0:
-            raise argparse.ArgumentTypeError(f"must not be negative, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must not be negative, got {text!r} ({zero})")
         return value
     convert.__name__ = kind.__name__
     return convert

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,12 +14,15 @@ from flowlint.cache import IRCache
 from flowlint import baseline as baseline_mod
 from flowlint import suppressions
 from flowlint.explain import explain as explain_rule
+from flowlint.imports import UnresolvedImport
 from flowlint.config import Config, load_config
 from flowlint.discover import discover, in_scope
 from flowlint.errors import FlowlintError
+from flowlint.analysis.summary import Flow
 from flowlint.pipeline import Analysis, analyse
 from flowlint.report import github, gitlab, json_report, junit, sarif
 from flowlint.report import text as text_report
+from flowlint.report.paths import from_cwd
 from flowlint.results import Finding
 from flowlint.progress import Progress
 from flowlint.policy.describe import describe_policy
@@ -27,11 +33,45 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _config(args: argparse.Namespace, paths: list[Path]) -> Config:
-    """The configuration file's settings, with the command line's limits over them."""
+    """The configuration file's settings, with the command line's limits over them; every path
+    must exist and lie in the project (else a usage error: never an empty success)."""
+    for path in paths:
+        if not path.exists():
+            raise FlowlintError(f"{path}: no such file or directory{_did_you_mean(path)}")
     config = load_config(paths, config_file=args.config, isolated=args.isolated)
+    for path in paths:
+        if not _inside(config.root, path):
+            where = f"the root set by {baseline_mod.display(config.path)}" if config.path else "the project root"
+            raise FlowlintError(f"{path}: outside {where}, {baseline_mod.display(config.root)} "
+                                "(check each project on its own)")
     overrides = {field: getattr(args, field) for field in ("max_file_size", "file_time_limit")
                  if getattr(args, field, None) is not None}
     return replace(config, limits=replace(config.limits, **overrides)) if overrides else config
+
+
+def _did_you_mean(path: Path) -> str:
+    """A suggestion for the first part of ``path`` that does not exist, from its folder's entries."""
+    missing = path
+    while not missing.parent.exists() and missing.parent != missing:
+        missing = missing.parent
+    try:
+        names = os.listdir(missing.parent)
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(missing.name, names, n=1, cutoff=0.6)
+    return f" (did you mean {missing.parent / close[0]}?)" if close else ""
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` (relative to the current directory) is the root or below it, as
+    written or with its symlinks resolved."""
+    absolute = Path(os.path.abspath(path))
+    return any(candidate == base or base in candidate.parents
+               for candidate in (absolute, absolute.resolve()) for base in (root, root.resolve()))
+
+
+def _warn(message: str) -> None:
+    print(f"flowlint: warning: {message}", file=sys.stderr)
 
 
 def _policy(args: argparse.Namespace, config: Config, explicit: list[str]) -> Policy:
@@ -63,16 +103,20 @@ class Run:
     """One analysed project, as the commands report it.
 
     ``analysis`` holds the findings after suppressions (with FL901/FL902 added) and, for
-    `check`, after the baseline, narrowed to the paths given; ``baselined`` counts the narrowed
-    findings a baseline absorbed, ``gone`` the baseline entries no finding of the whole project
-    matched.
+    `check`, after the baseline, narrowed to the paths given; ``others`` counts the findings
+    left out by that narrowing. ``entries`` is the number of findings the baseline holds,
+    ``matched`` how many findings of the whole project it absorbed, ``baselined`` how many of
+    those are in the paths given, ``gone`` the entries no finding of the whole project matched.
     """
 
     config: Config
     policy: Policy
     analysis: Analysis
     suppressed: int = 0
+    others: int = 0
     baseline: Path | None = None
+    entries: int = 0
+    matched: int = 0
     baselined: int = 0
     gone: int = 0
 
@@ -81,17 +125,26 @@ def _prepare(args: argparse.Namespace, use_baseline: bool = False) -> Run:
     """Configuration, policy, discovery and analysis of the whole project; then suppressions
     and (with ``use_baseline``) the baseline, both over the whole project (so a baseline entry
     is "gone" only when its flow is gone everywhere); then the result is narrowed to the
-    findings whose source or sink lies in the paths given (pre-commit passes the changed
-    files), FL901/FL902 and diagnostics by their own file."""
+    findings and flows whose trace touches the paths given (source, sink or any step between:
+    pre-commit passes the changed files, and an edit to a helper in the middle of a flow must
+    count), FL901/FL902 and diagnostics by their own file."""
     config = _config(args, args.paths)
     loaded = _policy(args, config, args.policy)
     baseline_path = (getattr(args, "baseline", None) or config.baseline) if use_baseline else None
     accepted = baseline_mod.load(baseline_path) if baseline_path is not None else None  # fail before analysing
     files, discovered = discover(config)
-    cache = None if args.no_cache else IRCache(config.cache_dir)
+    wanted = in_scope(config, args.paths)
+    if not files:
+        _warn(f"nothing to analyse: no Python files under {baseline_mod.display(config.root)}")
+    elif args.paths and not any(wanted(file.relpath) for file in files):
+        _warn(f"nothing to analyse: no Python files under {', '.join(map(str, args.paths))} "
+              f"(the project has {_plural(len(files), 'Python file')} under {baseline_mod.display(config.root)})")
+    # an empty project leaves no cache behind
+    cache = None if args.no_cache or not files else IRCache(config.cache_dir)
     progress = Progress()
     try:
-        analysis = analyse(files, loaded, jobs=args.jobs, cache=cache, progress=progress, limits=config.limits)
+        analysis = analyse(files, loaded, jobs=args.jobs, cache=cache, progress=progress, limits=config.limits,
+                           import_roots=config.import_roots)
     finally:
         progress.close()
     outcome = suppressions.apply(analysis.findings, analysis.directives, {rule.id for rule in loaded.rules})
@@ -99,22 +152,21 @@ def _prepare(args: argparse.Namespace, use_baseline: bool = False) -> Run:
     if accepted is not None:
         filtered = baseline_mod.apply(findings, accepted)
         findings, baselined, gone = filtered.new, filtered.baselined, filtered.gone
-    wanted = in_scope(config, args.paths)
 
     def keep(finding: Finding) -> bool:
-        return wanted(finding.sink.location.path) or wanted(finding.source.location.path)
+        paths = (finding.source.location.path, finding.sink.location.path, *(s.location.path for s in finding.trace))
+        return any(map(wanted, paths))
+
+    def keep_flow(flow: Flow) -> bool:
+        return any(map(wanted, (flow.label.site.path, flow.sink.site.path, *(s.path for s in flow.label.trace))))
 
     diagnostics = tuple(sorted(d for d in analysis.diagnostics + tuple(discovered) if wanted(d.path)))
-    flows = tuple(f for f in analysis.flows if wanted(f.sink.site.path) or wanted(f.label.site.path))
-    narrowed = replace(analysis, findings=tuple(f for f in findings if keep(f)), flows=flows, diagnostics=diagnostics)
-    return Run(config, loaded, narrowed, len(outcome.suppressed), baseline_path,
+    flows = tuple(filter(keep_flow, analysis.flows))
+    kept = tuple(f for f in findings if keep(f))
+    narrowed = replace(analysis, findings=kept, flows=flows, diagnostics=diagnostics)
+    return Run(config, loaded, narrowed, len(outcome.suppressed), len(findings) - len(kept), baseline_path,
+               accepted.entries if accepted is not None else 0, len(baselined),
                sum(1 for f in baselined if keep(f)), gone)
-
-
-def _analyse(args: argparse.Namespace) -> tuple[Config, Analysis]:
-    """The project's findings (suppressions applied, no baseline), narrowed to the paths given."""
-    run = _prepare(args)
-    return run.config, run.analysis
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -147,8 +199,8 @@ def exit_status(analysis: Analysis, fail_on: str) -> int:
 def render(fmt: str, run: Run) -> str:
     """The report of a run in one of the `check` formats."""
     analysis, root = run.analysis, run.config.root
-    if fmt == "text":
-        return text_report.render(analysis)
+    if fmt == "text":  # for people at a terminal: paths as they would type them from here
+        return text_report.render(analysis, from_cwd(root, Path.cwd()))
     if fmt == "json":
         return json_report.render(analysis)
     if fmt == "sarif":
@@ -166,26 +218,54 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
+def _print_unresolved(unresolved: Sequence[UnresolvedImport], shown: int = 20) -> None:
+    """Imports that look like the project's but resolve to none of its modules (a folder the
+    code puts on `sys.path` some way flowlint cannot follow: `import-roots` names it)."""
+    if unresolved:
+        print(f"flowlint: {_plural(len(unresolved), 'unresolved project import')} (is a folder missing from "
+              "`import-roots`?)", file=sys.stderr)
+    for item in unresolved[:shown]:
+        print(f"  {item.path}:{item.line}: {item.name}", file=sys.stderr)
+    if len(unresolved) > shown:
+        print(f"  ... and {len(unresolved) - shown} more", file=sys.stderr)
+
+
 def check(args: argparse.Namespace) -> int:
     run = _prepare(args, use_baseline=True)
     if args.timings:
         analysis = run.analysis
         print(f"flowlint: timings: {analysis.seconds:.2f} s, {analysis.files} files ({analysis.cache_hits} from the "
               f"cache), {analysis.analysed} function analyses, {analysis.reused} summaries reused", file=sys.stderr)
+        _print_unresolved(analysis.unresolved_imports)
     else:  # what measures the run (not the code) stays out: same input, same bytes
         run = replace(run, analysis=replace(run.analysis, seconds=0.0, cache_hits=0))
     _write(render(args.format, run), args.output)
+    _say_others(run, "check")
     if run.baseline is not None:
-        shown = baseline_mod.display(run.baseline)
-        gone = ""
-        if run.gone:
-            gone = (f"; {_plural(run.gone, 'baseline entry', 'baseline entries')} no longer found (fixed? "
-                    f"`flowlint baseline --output {shown}` drops {'it' if run.gone == 1 else 'them'})")
-        print(f"flowlint: baseline {shown}: {_plural(run.baselined, 'finding')} baselined{gone}",
-              file=sys.stderr)
+        print(_baseline_message(run), file=sys.stderr)
     if args.exit_zero:
         return EXIT_CLEAN
     return exit_status(run.analysis, args.fail_on or run.config.fail_on)
+
+
+def _say_others(run: Run, command: str, verb: str = "see") -> None:
+    """One line on the findings that the paths given left out (none: nothing is said)."""
+    if run.others:
+        print(f"flowlint: {_plural(run.others, 'other finding')} in files not given (run `flowlint {command}` "
+              f"on the project to {verb} {'it' if run.others == 1 else 'them'})", file=sys.stderr)
+
+
+def _baseline_message(run: Run) -> str:
+    """How many findings the baseline holds, how many it matched (and how many of those are in
+    the files given, when that is fewer), and how many of its entries match nothing any more."""
+    shown = baseline_mod.display(run.baseline) if run.baseline is not None else ""
+    here = f", {run.baselined} in the files given" if run.baselined != run.matched else ""
+    message = (f"flowlint: baseline {shown} holds {_plural(run.entries, 'finding')}; "
+               f"{run.matched} matched and {'is' if run.matched == 1 else 'are'} not reported{here}")
+    if run.gone:
+        message += (f"; {run.gone} no longer found (fixed? `flowlint baseline --output {shown}` drops "
+                    f"{'it' if run.gone == 1 else 'them'})")
+    return message
 
 
 def baseline(args: argparse.Namespace) -> int:
@@ -193,6 +273,7 @@ def baseline(args: argparse.Namespace) -> int:
     _write(baseline_mod.render(run.analysis.findings), args.output)
     print(f"flowlint: wrote {_plural(len(run.analysis.findings), 'finding')} to {baseline_mod.display(args.output)}",
           file=sys.stderr)
+    _say_others(run, "baseline", "include")
     return EXIT_CLEAN
 
 
@@ -203,6 +284,7 @@ def report(args: argparse.Namespace) -> int:
     run = _prepare(args)
     _write(render_report(run.analysis, run.policy, args.format, report_meta(run.config.root)), args.output)
     print(f"flowlint: wrote {args.output} ({_plural(len(run.analysis.findings), 'finding')})", file=sys.stderr)
+    _say_others(run, "report")
     return EXIT_CLEAN
 
 

@@ -12,13 +12,16 @@ Which file is used:
   In one directory ``flowlint.toml`` wins over ``pyproject.toml``.
 
 The project root is the directory of the configuration file used. Without one it is the
-directory passed, when exactly one path was passed and it is a directory, else the current
-directory. Relative paths (and ``paths``) are resolved against the current directory; paths
+directory passed, when exactly one path was passed and it is a directory; the current directory
+when no path was passed; otherwise the nearest folder above the paths holding `.git`, `.hg` or
+`.svn`, else the current directory when the paths are inside it, else their common folder (so a
+cache is never made above the paths' own folder). Relative paths (and ``paths``) are resolved against the current directory; paths
 written in a configuration file are resolved against that file's directory.
 
 Keys (kebab-case): ``policies``, ``include``, ``exclude``, ``extend-exclude``, ``fail-on``,
 ``baseline``, ``cache-dir``, ``max-file-size`` (bytes, 0 for no limit), ``file-time-limit``
-(seconds, 0 for no limit). Unknown keys and wrong types are errors, one line each:
+(seconds, 0 for no limit), ``import-roots`` (folders of the project that are on ``sys.path`` when
+it runs, like ruff's ``src``; each must exist below the project root). Unknown keys and wrong types are errors, one line each:
 ``{path}: [tool.flowlint] {key}: {problem}`` (``{path}: {key}: {problem}`` for ``flowlint.toml``);
 invalid TOML is ``{path}: line L, column C: invalid TOML: {problem}``. ``{path}`` is shown
 relative to the current directory when it lies below it, else absolute.
@@ -59,7 +62,9 @@ class Config:
 
     ``policies`` holds shipped pack names as written (``"core"``) and policy files or folders as
     absolute paths (an entry is a path when it contains ``/`` or ends in ``.toml``); ``()`` means
-    every shipped pack. ``exclude`` already includes ``extend-exclude``.
+    every shipped pack. ``exclude`` already includes ``extend-exclude``. ``import_roots`` are
+    relative to ``root`` (``/``-separated, ``""`` for the root itself), as module resolution
+    (flowlint.imports) uses them.
     """
 
     root: Path
@@ -71,6 +76,7 @@ class Config:
     baseline: Path | None
     cache_dir: Path
     limits: Limits = Limits()
+    import_roots: tuple[str, ...] = ()
 
     @classmethod
     def defaults(cls, root: Path) -> Config:
@@ -121,9 +127,27 @@ def _search_start(cwd: Path, paths: Sequence[Path]) -> Path:
 
 
 def _default_root(cwd: Path, paths: Sequence[Path]) -> Path:
+    """The project root without a configuration file: the directory passed, when it is the only
+    path; else the current directory when no path is passed. Else, from the deepest folder that
+    holds every path: the nearest folder at or above it with a VCS marker (``.git``, ``.hg``,
+    ``.svn``), else the current directory when that folder is inside it, else that folder. So
+    the root (and the cache in it) is never a folder above the paths that is neither a
+    repository nor the current directory (an absolute path into a shared temporary folder must
+    not make the whole folder the project)."""
+    here = cwd.resolve()
+    if not paths:
+        return here
     if len(paths) == 1 and (cwd / paths[0]).is_dir():
         return (cwd / paths[0]).resolve()
-    return cwd.resolve()
+    # a file's folder as written (a symlinked file belongs where its link is)
+    folders = [(full if full.is_dir() else full.parent).resolve()
+               for full in (Path(os.path.abspath(cwd / path)) for path in paths)]
+    common = Path(os.path.commonpath(folders))
+    marked = next((folder for folder in (common, *common.parents)
+                   if any((folder / marker).exists() for marker in (".git", ".hg", ".svn"))), None)
+    if marked is not None:
+        return marked
+    return here if common == here or here in common.parents else common
 
 
 def _display(path: Path) -> str:
@@ -269,6 +293,7 @@ _KEYS: dict[str, Callable[[object], str | None]] = {
     "cache-dir": _string,
     "max-file-size": _non_negative_int,
     "file-time-limit": _non_negative_number,
+    "import-roots": _string_list,
 }
 
 
@@ -306,12 +331,28 @@ def _build(settings: _Settings) -> Config:
         cache_dir=_relative_to(base, cache_dir) if cache_dir is not None else base / CACHE_DIR_NAME,
         limits=Limits(max_file_size=table.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
                       file_time_limit=float(table.get("file-time-limit", DEFAULT_FILE_TIME_LIMIT))),
+        import_roots=tuple(_import_root(settings, number, entry)
+                           for number, entry in enumerate(table.get("import-roots", ()), start=1)),
     )
 
 
 def _relative_to(base: Path, value: str) -> Path:
     """A path written in a configuration file, made absolute against the file's directory."""
     return Path(os.path.normpath(base / os.path.expanduser(value)))
+
+
+def _import_root(settings: _Settings, number: int, entry: str) -> str:
+    """Item ``number`` of ``import-roots`` as a relpath from the project root: a folder in it."""
+    base = settings.path.parent
+    folder = _relative_to(base, entry)
+    try:
+        relative = folder.relative_to(base).as_posix()
+    except ValueError:
+        raise settings.error("import-roots", f'item {number}: outside the project root: "{entry}"') from None
+    if not folder.is_dir():
+        problem = "not a folder" if folder.exists() else "no such folder"
+        raise settings.error("import-roots", f'item {number}: {problem}: "{entry}"')
+    return "" if relative == "." else relative
 
 
 def _policy_entry(base: Path, entry: str) -> str:

@@ -37,7 +37,9 @@ holds an ``__init__.py``, the root's own name is the first segment. A file in no
 package is named from the source root: ``root/src`` when the file is below it, else ``root``
 (``src/a/b/c.py`` gives ``a.b.c``, ``scripts/tool.py`` gives ``scripts.tool``). Segments are
 used as written, identifiers or not (``my-script.py`` gives ``my-script``); the last one loses
-its suffix.
+its suffix. This name is the module's one identity; the code may import it under other names
+(a script's sibling by its bare name, a package below another root): `flowlint.imports` maps
+those to it.
 
 Several files can share a module name (``mod.py`` and ``mod.pyi``, or the same package in two
 folders): `discover` lists them all, sorted by relpath; the one to analyse is a ``.py`` file

@@ -52,7 +52,7 @@ def rules_markdown() -> str:
         "A rule may be defined by several packs (each jurisdiction pack defines the rules its law",
         "supports): the definitions are identical, and each pack adds its own citations and rationale.",
         "A project that selects no packs gets all of them; one that selects only `core` still gets",
-        "FL101-FL103.",
+        "FL101-FL104.",
         "",
         "| Rule | Name | Severity | Defined in |",
         "|---|---|---|---|",

@@ -77,10 +77,13 @@ class Collection:
 
 @dataclass(frozen=True)
 class Combine:
-    """A value computed from its parts (f-string, `+`, `%`, `-x`): taint is the union."""
+    """A value computed from its parts (f-string, `+`, `%`, `-x`): taint is the union. `op` says
+    how known text combines: "concat" (f-string parts in order, literal text as `Const`; `+`),
+    "%" (`template % args`), "" (no text is known)."""
 
     parts: tuple[Expr, ...]
     span: Span
+    op: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,23 @@
-"""The whole program: module table, import resolution, class hierarchy (MRO), static symbols.
+"""The whole program: module table, imports, class hierarchy (MRO), static symbols.
 
 Built once from the module IRs; the analysis asks it what a name or a base class denotes.
 Kinds (strings) name what a value may be:
   `fn:Q` project function Q, `cls:Q` project class, `inst:Q` instance of it, `mod:M` project
-  module, `api:P` an external (unanalysed) name or call path such as `sqlite3.connect()`,
-  `builtin:list` a literal container.
+  module (or namespace package), `api:P` an external (unanalysed) name or call path such as
+  `sqlite3.connect()`, `builtin:list` a literal container. A project module is named by its
+  canonical name (flowlint.discover) whatever name an import uses (flowlint.imports).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from dataclasses import dataclass, field
 
 from flowlint import ir
+from flowlint.imports import Resolved, Resolver
 
 
 @dataclass
@@ -30,10 +32,15 @@ class Program:
     _free: dict[str, frozenset[str]] = field(default_factory=dict)
     _imported: dict[str, frozenset[str]] = field(default_factory=dict)
     subclasses: dict[str, set[str]] = field(default_factory=dict)
+    resolver: Resolver = field(default_factory=lambda: Resolver(()))
+    _resolved: dict[tuple[str, str, int], Resolved | None] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, modules: Iterable[ir.Module]) -> Program:
+    def build(cls, modules: Iterable[ir.Module], import_roots: Sequence[str] = ()) -> Program:
+        """The program of ``modules``; ``import_roots`` are the configured folders on sys.path
+        (relpaths), for the import resolution (flowlint.imports)."""
         program = cls({m.name: m for m in sorted(modules, key=lambda m: m.name)})
+        program.resolver = Resolver(program.modules.values(), import_roots)
         for module in program.modules.values():
             for function in module.functions:
                 program.functions[function.qualname] = function
@@ -48,8 +55,20 @@ class Program:
         return program
 
     # ------------------------------------------------------------ imports
+    def _resolve(self, current: str, module: str, level: int) -> Resolved | None:
+        key = (current, module, level)
+        if key not in self._resolved:
+            importer = self.modules.get(current)
+            self._resolved[key] = self.resolver.resolve(importer, module, level) if importer is not None else None
+        return self._resolved[key]
+
     def resolve_module_name(self, current: str, module: str, level: int) -> str:
-        """Absolute name of `from <level dots><module> import ...` written in module `current`."""
+        """The canonical name of the project module (or namespace package) that `from <level
+        dots><module> import ...` written in module `current` denotes (flowlint.imports); when it
+        denotes none, the absolute name as written (a library's)."""
+        found = self._resolve(current, module, level)
+        if found is not None:
+            return found.module
         if level == 0:
             return module
         package = current if self.modules.get(current) and self.modules[current].is_package else current.rpartition(".")[0]
@@ -57,32 +76,56 @@ class Program:
             package = package.rpartition(".")[0]
         return f"{package}.{module}" if package and module else (package or module)
 
+    def _bound_kind(self, current: str, name: ir.ImportName) -> str:
+        """What `import a.b` (`name.member` is None) binds: module `a.b`, or `a` with `bind_root`."""
+        found = self._resolve(current, name.module, name.level)
+        if not name.bind_root:
+            return self.module_kind(found.module) if found is not None else f"api:{name.module}"
+        if found is None:  # `import pkg.missing` still binds `pkg`
+            found = self._resolve(current, name.module.split(".", 1)[0], name.level)
+        return self.module_kind(found.top) if found is not None else f"api:{name.module.split('.', 1)[0]}"
+
+    def _from_kinds(self, current: str, name: ir.ImportName, member: str, seen: frozenset[str] | None) -> frozenset[str]:
+        """What `from m import member` binds: a submodule, the member of a project module (with
+        `seen`, followed through re-exports; else its static symbol), or an external name."""
+        found = self._resolve(current, name.module, name.level)
+        if found is not None:
+            full = self.submodule(found.module, member)
+            if full is not None:
+                return frozenset({self.module_kind(full)})
+            if found.module in self.modules:
+                if seen is not None:
+                    return self.member_kinds(found.module, member, seen)
+                return self.static_symbols.get(found.module, {}).get(member, frozenset())
+        target = self.resolve_module_name(current, name.module, name.level)
+        return frozenset({f"api:{target}.{member}" if target else f"api:{member}"})
+
+    def submodule(self, package: str, member: str) -> str | None:
+        """The project module (or namespace package) `member` of package `package`, if any."""
+        return self.resolver.submodule(package, member)
+
     def module_kind(self, name: str) -> str:
-        return f"mod:{name}" if name in self.modules else f"api:{name}"
+        return f"mod:{name}" if name in self.modules or self.resolver.is_namespace(name) else f"api:{name}"
 
     def import_kinds(self, current: str, name: ir.ImportName) -> frozenset[str]:
         """What the local name bound by one import denotes (static part only)."""
-        target = self.resolve_module_name(current, name.module, name.level)
         if name.member is None:
-            bound = target.split(".", 1)[0] if name.bind_root else target
-            return frozenset({self.module_kind(bound), "module"})
-        full = f"{target}.{name.member}" if target else name.member
-        if full in self.modules:
-            return frozenset({f"mod:{full}"})
-        if target in self.modules:
-            return self.static_symbols.get(target, {}).get(name.member, frozenset()) or frozenset()
-        return frozenset({f"api:{full}"})
+            return frozenset({self._bound_kind(current, name), "module"})
+        return self._from_kinds(current, name, name.member, None)
 
     def imported_names(self, module: ir.Module) -> frozenset[str]:
-        """The absolute dotted names every import of the module (at any depth) denotes:
-        `import a.b` gives `a.b`, `from .m import x` in package `p` gives `p.m.x`."""
+        """The absolute dotted names every import of the module (at any depth) denotes, project
+        modules by their canonical names: `import a.b` gives `a.b`, `from .m import x` in package
+        `p` gives `p.m.x`."""
         cached = self._imported.get(module.name)
         if cached is None:
             names = set()
             for name in module.imports:
                 target = self.resolve_module_name(module.name, name.module, name.level)
                 member = name.member if name.member not in (None, "*") else ""
-                names.add(f"{target}.{member}" if target and member else target or member)
+                found = self._resolve(module.name, name.module, name.level) if member else None
+                full = self.submodule(found.module, member) if found is not None else None
+                names.add(full or (f"{target}.{member}" if target and member else target or member))
             cached = self._imported[module.name] = frozenset(n for n in names if n)
         return cached
 
@@ -111,9 +154,9 @@ class Program:
         kinds = self.static_symbols.get(module, {}).get(name)
         if kinds:
             return kinds
-        submodule = f"{module}.{name}"
-        if submodule in self.modules:
-            return frozenset({f"mod:{submodule}"})
+        submodule = self.submodule(module, name)
+        if submodule is not None:
+            return frozenset({self.module_kind(submodule)})
         mod = self.modules.get(module)
         if mod is None:
             return frozenset()
@@ -122,21 +165,15 @@ class Program:
                 continue
             for imp in statement.names:
                 if imp.local == name and imp.member != "*":
-                    target = self.resolve_module_name(module, imp.module, imp.level)
                     if imp.member is None:
-                        return frozenset({self.module_kind(target.split(".", 1)[0] if imp.bind_root else target)})
-                    full = f"{target}.{imp.member}"
-                    if full in self.modules:
-                        return frozenset({f"mod:{full}"})
-                    if target in self.modules:
-                        return self.member_kinds(target, imp.member, seen)
-                    return frozenset({f"api:{full}"})
+                        return frozenset({self._bound_kind(module, imp)})
+                    return self._from_kinds(module, imp, imp.member, seen)
                 if imp.member == "*":
-                    target = self.resolve_module_name(module, imp.module, imp.level)
-                    if target in self.modules:
-                        found = self.member_kinds(target, name, seen)
-                        if found:
-                            return found
+                    found = self._resolve(module, imp.module, imp.level)
+                    if found is not None and found.module in self.modules:
+                        kinds = self.member_kinds(found.module, name, seen)
+                        if kinds:
+                            return kinds
         return frozenset()
 
     def static_expr_kinds(self, module: str, expr: ir.Expr) -> frozenset[str]:

@@ -89,7 +89,7 @@ def test_round_trip(tmp_path: Path) -> None:
                        encoding="utf-8")
     result, findings = check(tmp_path, "--baseline", "baseline.json")
     assert (result.returncode, findings) == (0, []), result.stderr
-    assert "baseline baseline.json: 1 finding baselined" in result.stderr
+    assert "baseline baseline.json holds 1 finding; 1 matched and is not reported\n" in result.stderr
     assert "no longer found" not in result.stderr
 
     # a new flow (same rule, same symbols, same file: same fingerprint; the baseline has one)
@@ -97,7 +97,7 @@ def test_round_trip(tmp_path: Path) -> None:
     result, findings = check(tmp_path, "--baseline", "baseline.json")
     assert result.returncode == 1
     assert [(f["rule_id"], f["sink"]["location"]["line"]) for f in findings] == [("FL101", 19)]
-    assert "1 finding baselined" in result.stderr
+    assert "holds 1 finding; 1 matched and is not reported" in result.stderr
 
     # in the text format too, only the new one is shown
     text = run(tmp_path, "check", *COMMON, "project", "--baseline", "baseline.json")
@@ -111,7 +111,7 @@ def test_gone_entries_are_counted(tmp_path: Path) -> None:
     records.write_text(RECORDS, encoding="utf-8")  # two flows fixed
     result, findings = check(tmp_path, "--baseline", "baseline.json")
     assert (result.returncode, findings) == (0, [])
-    assert "1 finding baselined; 2 baseline entries no longer found" in result.stderr
+    assert "holds 3 findings; 1 matched and is not reported; 2 no longer found (fixed?" in result.stderr
     assert "flowlint baseline --output baseline.json" in result.stderr
 
 
@@ -125,7 +125,7 @@ def test_config_baseline_and_the_option_overriding_it(tmp_path: Path) -> None:
     assert run(tmp_path, "baseline", "--no-cache", "project", "--output", "project/accepted.json").returncode == 0
     result = run(tmp_path, "check", "--no-cache", "project")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 findings baselined" in result.stderr
+    assert "holds 2 findings; 2 matched and are not reported" in result.stderr
     (tmp_path / "empty.json").write_text('{"version": 1, "findings": []}', encoding="utf-8")
     assert run(tmp_path, "check", "--no-cache", "project", "--baseline", "empty.json").returncode == 1
 

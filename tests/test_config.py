@@ -175,8 +175,9 @@ def test_unknown_key_in_flowlint_toml(project: Path) -> None:
 
 def test_unknown_key_without_close_match(project: Path) -> None:
     write(project / "flowlint.toml", "zzz = 1\n")
-    assert error_of([]) == ("flowlint.toml: zzz: unknown key (valid keys: baseline, cache-dir, "
-                            "exclude, extend-exclude, fail-on, file-time-limit, include, max-file-size, policies)")
+    assert error_of([]) == ("flowlint.toml: zzz: unknown key (valid keys: baseline, cache-dir, exclude, "
+                            "extend-exclude, fail-on, file-time-limit, import-roots, include, max-file-size, "
+                            "policies)")
 
 
 def test_limits_from_the_file(project: Path) -> None:
@@ -207,10 +208,36 @@ def test_bad_limits(project: Path, line: str, message: str) -> None:
     ("fail-on = 'fatal'", 'fail-on: expected one of "error", "warning", "note", "never", got "fatal"'),
     ("baseline = 1.5", "baseline: expected a string, got float"),
     ("cache-dir = ''", "cache-dir: must not be empty"),
+    ("import-roots = 'app'", "import-roots: expected an array of strings, got string"),
+    ("import-roots = ['app', 1]", "import-roots: item 2: expected a string, got integer"),
 ])
 def test_wrong_types(project: Path, line: str, problem: str) -> None:
     write(project / "pyproject.toml", f"[tool.flowlint]\n{line}\n")
     assert error_of([]) == f"pyproject.toml: [tool.flowlint] {problem}"
+
+
+def test_import_roots_are_folders_relative_to_the_config_file(project: Path) -> None:
+    for folder in ("app", "scripts/lib", "conf"):
+        (project / folder).mkdir(parents=True)
+    write(project / "pyproject.toml", "[tool.flowlint]\nimport-roots = ['app', 'scripts/lib/', '.', 'conf/..']\n")
+    assert load_config([]).import_roots == ("app", "scripts/lib", "", "")
+    assert Config.defaults(project).import_roots == ()
+    write(project / "conf" / "flowlint.toml", "import-roots = ['../app']\n")
+    assert error_of([], config_file=Path("conf/flowlint.toml")) == (
+        'conf/flowlint.toml: import-roots: item 1: outside the project root: "../app"')
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ("lib", 'item 2: no such folder: "lib"'),
+    ("main.py", 'item 2: not a folder: "main.py"'),
+    ("..", 'item 2: outside the project root: ".."'),
+    ("/tmp", 'item 2: outside the project root: "/tmp"'),
+])
+def test_bad_import_roots(project: Path, entry: str, problem: str) -> None:
+    (project / "app").mkdir()
+    write(project / "main.py", "")
+    write(project / "pyproject.toml", f"[tool.flowlint]\nimport-roots = ['app', '{entry}']\n")
+    assert error_of([]) == f"pyproject.toml: [tool.flowlint] import-roots: {problem}"
 
 
 def test_tool_flowlint_must_be_a_table(project: Path) -> None:

@@ -15,7 +15,7 @@ from flowlint.policy.load import load_policy
 from flowlint.policy.model import Condition, EntryRef, Policy, PolicyFile, Rule
 from flowlint.policy.packs import pack_names
 
-CATALOGUE = ("FL101", "FL102", "FL103", "FL201", "FL202", "FL203", "FL301")
+CATALOGUE = ("FL101", "FL102", "FL103", "FL104", "FL201", "FL202", "FL203", "FL301")
 
 
 @cache
@@ -147,7 +147,7 @@ def test_unknown_rule_suggests_the_closest(asked: str, suggestion: str) -> None:
 def test_unknown_rule_without_a_close_one_lists_the_rules() -> None:
     with pytest.raises(FlowlintError) as caught:
         explain(shipped(), "zzzzzzzzzzzz")
-    assert str(caught.value) == ("unknown rule 'zzzzzzzzzzzz'; known rules: FL101, FL102, FL103, FL201, FL202, "
+    assert str(caught.value) == ("unknown rule 'zzzzzzzzzzzz'; known rules: FL101, FL102, FL103, FL104, FL201, FL202, "
                                  "FL203, FL301, FL901, FL902, FL903, FL904, FL905, FL906")
 
 

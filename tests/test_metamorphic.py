@@ -630,12 +630,12 @@ _WALK = ("def walk(data, node):\n    Holder(node.field)\n    walk(None, Record(t
          "    return [data for x in 'ab']\n")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: recursion over an unknown library object mints one context per level "
-                   "(api:LIMIT.field, api:LIMIT.field.field, ...) until `walk` has MAX_CONTEXTS_PER_FUNCTION "
-                   "contexts; `walk(None, Record(...))` then runs in the default context and its flow to "
-                   "write_file is lost, silently, when `load` is defined before `walk`; found by "
-                   "test_reordering_definitions_keeps_findings")
-def test_bug_recursion_exhausts_contexts_order_dependent():
+def test_recursion_beyond_the_context_cap_keeps_its_flow_in_either_order():
+    """Recursion over an unknown library object mints one context per level (api:LIMIT.field,
+    api:LIMIT.field.field, ...) until `walk` has MAX_CONTEXTS_PER_FUNCTION contexts; the call
+    `walk(None, Record(...))` then runs in the shared context, which joins what the callers know,
+    so its flow to write_file is found whichever of `load` and `walk` is defined first (it was
+    lost when `load` came first; found by test_reordering_definitions_keeps_findings)."""
     results = []
     for first, second in ((_WALK, _LOAD), (_LOAD, _WALK)):  # the same program, two definition orders
         text = RECURSION_OVER_LIBRARY_OBJECT.format(first=first, second=second)

@@ -36,7 +36,7 @@ CASES_DIR = Path(__file__).parent / "packs"
 CASES = sorted(CASES_DIR.glob("*.py"))
 PACKS = pack_names()
 JURISDICTIONS = ("ca-privacy", "eu-gdpr", "eu-ai-act", "us-il-bipa", "us-ca-ccpa")
-CATALOGUE = ("FL101", "FL102", "FL103", "FL201", "FL202", "FL203", "FL301")
+CATALOGUE = ("FL101", "FL102", "FL103", "FL104", "FL201", "FL202", "FL203", "FL301")
 
 
 @cache
@@ -79,14 +79,14 @@ def test_all_packs_validate_together_and_are_listed(tmp_path: Path) -> None:
 
 
 def test_core_alone_has_the_lawfulness_rules() -> None:
-    assert [rule.id for rule in pack("core").rules] == ["FL101", "FL102", "FL103"]
+    assert [rule.id for rule in pack("core").rules] == ["FL101", "FL102", "FL103", "FL104"]
 
 
 def test_catalogue_placement() -> None:
     """Which pack defines which rule (ids are a contract; the placement follows the law)."""
     defined = {name: [rule.id for rule in pack(name).rules] for name in PACKS}
-    assert defined["ca-privacy"] == ["FL101", "FL102", "FL103", "FL201", "FL202", "FL203", "FL301"]
-    assert defined["eu-gdpr"] == ["FL101", "FL102", "FL103", "FL201", "FL202", "FL203", "FL301"]
+    assert defined["ca-privacy"] == ["FL101", "FL102", "FL103", "FL104", "FL201", "FL202", "FL203", "FL301"]
+    assert defined["eu-gdpr"] == ["FL101", "FL102", "FL103", "FL104", "FL201", "FL202", "FL203", "FL301"]
     assert defined["eu-ai-act"] == ["FL202"]
     assert defined["us-il-bipa"] == ["FL201", "FL202", "FL203"]
     assert defined["us-ca-ccpa"] == ["FL201", "FL301"]
@@ -137,6 +137,35 @@ def test_every_origin_states_its_evidence() -> None:
 def test_every_origin_has_a_source() -> None:
     policy = every_pack()
     assert {source.origin for source in policy.sources} == {origin.id for origin in policy.origins}
+
+
+def test_disclosure_rules_mirror_each_other() -> None:
+    """FL104 is FL103 for origins of unknown lawfulness: every pack that defines one defines both,
+    with the same sink kinds, each with its own citations."""
+    for name in PACKS:
+        rules = {rule.id: rule for rule in pack(name).rules}
+        assert ("FL103" in rules) == ("FL104" in rules), name
+        if "FL103" in rules:
+            unlawful, unverified = rules["FL103"], rules["FL104"]
+            assert (unlawful.when.lawful, unverified.when.lawful) == ((False,), ("unknown",))
+            assert unlawful.when.sink_kind == unverified.when.sink_kind == ("disclosure.*",)
+            assert unverified.severity == "warning" and unverified.cite
+
+
+def test_social_network_pages_fetched_by_url_are_unlawful_but_their_official_apis_are_not() -> None:
+    policy = every_pack()
+    pages = {"linkedin_web": "www.linkedin.com", "facebook_web": "www.facebook.com", "instagram_web": "www.instagram.com",
+             "x_web": "x.com", "vk_web": "vk.com", "tiktok_web": "www.tiktok.com"}
+    for origin_id, host in pages.items():
+        origin = policy.origin(origin_id)
+        assert (origin.lawful, origin.collection) == (False, "scraping"), origin_id
+        assert any("terms" in text.lower() or "agreement" in text.lower() for text in origin.evidence), origin_id
+        urls = [url for source in policy.sources if source.origin == origin_id for url in source.urls]
+        assert f"https://{host}/*" in urls, origin_id
+    official = ("api.linkedin.com", "graph.facebook.com", "graph.instagram.com", "api.x.com", "api.twitter.com", "api.vk.com")
+    for source in policy.sources:
+        if source.origin in pages:
+            assert not any(host in url for url in source.urls for host in official), source.origin
 
 
 def test_people_data_labs_is_an_unverified_broker() -> None:
@@ -253,10 +282,11 @@ def test_the_rule_catalogue_is_generated_from_the_packs(monkeypatch: pytest.Monk
 
 
 def test_the_policy_guide_s_examples_validate(tmp_path: Path) -> None:
-    """docs/policies.md builds one vendor policy step by step; together its snippets are valid."""
+    """docs/policies.md builds one vendor policy step by step (and shows an endpoint origin);
+    together its snippets are valid."""
     guide = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
     snippets = [block for block in re.findall(r"```toml\n(.*?)```", guide, re.S) if "[tool.flowlint]" not in block]
     (tmp_path / "vendors.toml").write_text("\n".join(snippets), encoding="utf-8")
     policy = load_policy(["vendors.toml"], tmp_path)
-    assert [origin.id for origin in policy.origins] == ["facefinder"]
+    assert [origin.id for origin in policy.origins] == ["facefinder", "vk"]
     assert [rule.id for rule in policy.rules] == ["FL501"]

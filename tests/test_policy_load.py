@@ -13,7 +13,7 @@ import pytest
 
 from flowlint.errors import FlowlintError, PolicyError
 from flowlint.policy.describe import describe_policy
-from flowlint.policy.load import load_policy
+from flowlint.policy.load import load_policy, validate_url_pattern
 from flowlint.policy.model import Condition, EntryRef, Origin, Propagator, Sink
 from flowlint.policy.names import (
     validate_call_pattern,
@@ -452,7 +452,7 @@ def test_describe_lists_every_section(in_tmp: Path) -> None:
         "  clearview <- calls clearview.Client.search, clearview.Client().search; reads",
         "      myapp.settings.SCRAPED_FACES; params myapp.api.ingest:payload",
         "Sinks (1):",
-        "  collection.store <- sqlite3.connect().execute  args=[1, parameters]  purpose=analytics",
+        "  collection.store <- calls sqlite3.connect().execute  args=[1, parameters]  purpose=analytics",
         "Propagators (2):",
         "  json.loads: args [0, s] -> receiver",
         "  base64.b64encode: args -> return",
@@ -583,4 +583,100 @@ def test_rule_examples_mistakes(in_tmp: Path) -> None:
         "a.toml: [[rules]] #1 (line 19): examples.flaged: unknown key; did you mean 'flagged'?",
         "a.toml: [[rules]] #1 (line 20): examples.clean: expected a string, got an integer",
         "b.toml: [[rules]] #1 (line 13): examples: expected a table, got a string",
+    ]
+
+
+# --- endpoint sources and sinks (`urls`) ---------------------------------------------------------
+
+URLS = """\
+[policy]
+name = "endpoints"
+
+[[origins]]
+id = "vk"
+provider = "VK"
+collection = "platform-api"
+lawful = false
+categories = ["user.name"]
+
+[[sources]]
+origin = "vk"
+urls = ["https://api.vk.com/method/users.*", "*://*.vk.com/*"]
+
+[[sinks]]
+kind = "disclosure.third_party"
+urls = ["https://hooks.example.com/*"]
+
+[[sinks]]
+kind = "disclosure.third_party"
+calls = ["smtplib.SMTP().sendmail"]
+urls = []
+args = ["json"]
+"""
+
+
+def test_urls_on_sources_and_sinks(in_tmp: Path) -> None:
+    write(in_tmp, "endpoints.toml", URLS)
+    policy = load_policy(["endpoints.toml"], in_tmp)
+    source = policy.sources[0]
+    assert (source.urls, source.calls, source.taints) == (
+        ("https://api.vk.com/method/users.*", "*://*.vk.com/*"), (), "return")
+    assert policy.sinks[0] == Sink(kind="disclosure.third_party", urls=("https://hooks.example.com/*",))
+    assert (policy.sinks[1].calls, policy.sinks[1].urls, policy.sinks[1].args) == (
+        ("smtplib.SMTP().sendmail",), (), ("json",))
+
+
+@pytest.mark.parametrize("pattern", [
+    "*", "https://api.vk.com/method/users.*", "http://example.com", "*://*.vk.com/*", "https://*/graphql",
+    "https://user@host:8443/path?q=[1]#frag", "http?://graph.facebook.com/v*/me", "https://[::1]:8080/x",
+])
+def test_valid_url_patterns(pattern: str) -> None:
+    assert validate_url_pattern(pattern) is None
+
+
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("api.vk.com/method/*", "no scheme; write the whole URL, like 'https://api.vk.com/method/*'"),
+    ("//api.vk.com/*", "no scheme; write the whole URL, like 'https://api.vk.com/*'"),
+    ("https:api.vk.com", "expected '://' after the scheme 'https'"),
+    ("https://", "no host after '://'; use '*' for any host"),
+    ("https:///users", "no host after '://'; use '*' for any host"),
+    ("1https://a", "invalid scheme '1https'; expected a scheme such as 'https' (globs allowed)"),
+    ("://a/b", "invalid scheme ''; expected a scheme such as 'https' (globs allowed)"),
+    ("https://a b/", "contains whitespace"),
+    ("https://a\x01/", "contains a control character"),
+    ("https://a^b/", "unexpected character '^' in host 'a^b'"),
+])
+def test_invalid_url_patterns(pattern: str, problem: str) -> None:
+    assert validate_url_pattern(pattern) == problem
+
+
+# --- field-level categories (`[sources.fields]`) -------------------------------------------------
+
+
+def test_source_fields_flatten_to_dotted_paths(in_tmp: Path) -> None:
+    write(in_tmp, "fields.toml", ORIGINS + """
+[[sources]]
+origin = "clearview"
+calls = ["clearview.Client().match"]
+[sources.fields]
+name = ["user.name"]
+score = []
+"thumbnail.url" = ["user.biometric.face"]
+owner.profile = ["user.name"]
+"*" = ["user.name"]
+[sources.fields.links]
+"*" = []
+""")
+    source = load_policy(["fields.toml"], in_tmp).sources[1]
+    assert source.fields == (
+        ("name", ("user.name",)), ("score", ()), ("thumbnail.url", ("user.biometric.face",)),
+        ("owner.profile", ("user.name",)), ("*", ("user.name",)), ("links.*", ()),
+    )
+    assert load_policy(["fields.toml"], in_tmp).sources[0].fields == ()
+
+
+def test_empty_source_fields(in_tmp: Path) -> None:
+    write(in_tmp, "fields.toml", ORIGINS + "fields = {}\n")
+    assert errors_of(["fields.toml"], in_tmp) == [
+        "fields.toml: [[sources]] #1 (line 18): fields: must name at least one field",
     ]

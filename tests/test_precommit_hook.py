@@ -109,7 +109,7 @@ def test_clean_commit_passes_and_a_new_flow_is_rejected(repository: tuple[Path, 
 
 
 def test_unrelated_commit_passes_while_old_flows_stay_outside_its_files(repository: tuple[Path, dict[str, str]]) -> None:
-    """Only findings whose source or sink is in the committed files count."""
+    """Only findings whose trace touches the committed files count."""
     work, _ = repository
     (work / "app" / "store.py").write_text(LEAK, encoding="utf-8")
     assert git(repository, "add", ".").returncode == 0
@@ -118,6 +118,8 @@ def test_unrelated_commit_passes_while_old_flows_stay_outside_its_files(reposito
     assert git(repository, "add", "app/count.py").returncode == 0
     unrelated = git(repository, "commit", "-m", "unrelated")
     assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
+    # the hook ran: pre-commit says "(no files to check)Skipped" for a hook it did not run
+    assert "flowlint" in unrelated.stderr and "Passed" in unrelated.stderr and "Skipped" not in unrelated.stderr
 
 
 def _yaml_blocks() -> list[str]:
@@ -145,3 +147,83 @@ def test_documented_configurations_are_valid(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", str(path)],
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+SHAPE_CLEAN = '''\
+"""Shapes rows: keeps only how many there are."""
+
+
+def shape(people: list) -> tuple:
+    return (len(people),)
+'''
+SHAPE_LEAKS = '''\
+"""Shapes rows."""
+
+
+def shape(people: list) -> tuple:
+    return (people,)
+'''
+EXPORT = '''\
+"""Stores a shaped row of what the vendor returns."""
+
+import sqlite3
+
+from app.helpers import shape
+from app.vendor import lookup
+
+
+def save(name: str) -> None:
+    db = sqlite3.connect("people.db")
+    db.execute("INSERT INTO people VALUES (?)", shape(lookup(name)))
+'''
+
+
+def test_a_commit_editing_only_a_helper_in_the_middle_of_a_flow_is_rejected(
+        repository: tuple[Path, dict[str, str]]) -> None:
+    work, _ = repository
+    (work / "app" / "helpers.py").write_text(SHAPE_CLEAN, encoding="utf-8")
+    (work / "app" / "export.py").write_text(EXPORT, encoding="utf-8")
+    assert git(repository, "add", ".").returncode == 0
+    assert git(repository, "commit", "--no-verify", "-m", "export").returncode == 0
+    # positive control: the hook runs on a clean edit of the same file, and passes
+    (work / "app" / "helpers.py").write_text(SHAPE_CLEAN.replace("how many", "the number"), encoding="utf-8")
+    assert git(repository, "add", "app/helpers.py").returncode == 0
+    clean = git(repository, "commit", "-m", "reword")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "flowlint" in clean.stderr and "Passed" in clean.stderr and "Skipped" not in clean.stderr, clean.stderr
+    # the helper now passes the vendor's data on: neither source nor sink is in the commit
+    (work / "app" / "helpers.py").write_text(SHAPE_LEAKS, encoding="utf-8")
+    assert git(repository, "add", "app/helpers.py").returncode == 0
+    leak = git(repository, "commit", "-m", "keep the rows")
+    output = leak.stdout + leak.stderr
+    assert leak.returncode != 0, output
+    assert "Failed" in output
+    assert "app/export.py:11:5: FL101" in output
+    assert "  app/helpers.py:5:5  returned from `shape`" in output
+    assert git(repository, "log", "--format=%s").stdout.split() == ["reword", "export"]
+
+
+def test_the_hook_with_a_baseline_reports_only_new_findings(repository: tuple[Path, dict[str, str]]) -> None:
+    work, env = repository
+    (work / "app" / "helpers.py").write_text(SHAPE_LEAKS, encoding="utf-8")
+    (work / "app" / "export.py").write_text(EXPORT, encoding="utf-8")
+    baseline = subprocess.run([sys.executable, "-m", "flowlint", "baseline", "--output", "baseline.json"], cwd=work,
+                              env=env, capture_output=True, text=True, timeout=120)
+    assert baseline.returncode == 0 and "wrote 1 finding to baseline.json" in baseline.stderr, baseline.stderr
+    config = (work / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    # verbose: pre-commit shows a passing hook's output, here the baseline line
+    (work / ".pre-commit-config.yaml").write_text(
+        config + "        args: [--baseline, baseline.json]\n        verbose: true\n", encoding="utf-8")
+    assert git(repository, "add", ".").returncode == 0
+    accepted = git(repository, "commit", "-m", "accept today's flow")
+    output = accepted.stdout + accepted.stderr
+    assert accepted.returncode == 0, output
+    assert "Passed" in output
+    assert "baseline baseline.json holds 1 finding; 1 matched and is not reported" in output
+    # a second, new flow through the same helper is reported, the baselined one is not
+    (work / "app" / "again.py").write_text(EXPORT.replace("def save", "def save_again"), encoding="utf-8")
+    assert git(repository, "add", "app/again.py").returncode == 0
+    new = git(repository, "commit", "-m", "a new flow")
+    output = new.stdout + new.stderr
+    assert new.returncode != 0, output
+    assert "app/again.py:11:5: FL101" in output and "app/export.py:11:5" not in output

@@ -14,9 +14,11 @@ regenerate it after a deliberate change, then look at it:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -173,3 +175,31 @@ def test_committed_screenshot_is_a_picture_of_a_report() -> None:
     width, height, rows = png_pixels(SCREENSHOT.read_bytes())
     assert width == 1280 and height >= 1000
     assert SEVERITY_RED in colours(rows)
+
+
+FLAGGED_SINK_FILL = (0xFE, 0xE2, 0xE2)  # graph.NODE_STYLE["sink:flagged"]: drawn nowhere but in the graph
+
+
+@needs_chromium
+def test_the_flow_graph_fits_a_1280_pixel_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The widest example graph (wider than the page) is scaled down: its last column, the
+    flagged sinks, is on screen at 1280 px, not scrolled out of view."""
+    example = REPO / "examples" / "clearview-pipeline"
+    done = subprocess.run([sys.executable, "-m", "flowlint", "report", "--no-cache", "--output", str(tmp_path / "full.html")],
+                          cwd=example, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "full.html").read_text(encoding="utf-8")
+    width = float(re.search(r'<svg class="flow-graph"[^>]* width="([0-9.]+)"', page).group(1))
+    assert width > 1280, "the example no longer needs scaling: pick a wider one"
+    # the page with its own CSS and only the graph section, so that the graph is in the screenshot
+    head = page[: page.index("<body>") + len("<body>")]
+    graph = page[page.index('<section id="graph">'): page.index("</section>", page.index('<section id="graph">'))]
+    html = tmp_path / "graph.html"
+    html.write_text(f"{head}<main>{graph}</section></main></body></html>", encoding="utf-8")
+    png = tmp_path / "graph.png"
+    screenshot(html, png, tmp_path / "profile")
+    shown_width, _, rows = png_pixels(png.read_bytes())
+    assert shown_width == 1280
+    columns = {x for row in rows for x in range(0, len(row), 3) if tuple(row[x:x + 3]) == FLAGGED_SINK_FILL}
+    assert columns, "no flagged sink on screen: the graph's last column is cut off"
+    assert max(columns) // 3 < 1280 - 8

@@ -11,6 +11,7 @@ import builtins as _python_builtins
 from typing import TYPE_CHECKING
 
 from flowlint import ir
+from flowlint.analysis import strings
 from flowlint.analysis.values import ANY, EMPTY, KEYS, Value, attr_key, index_key
 
 if TYPE_CHECKING:
@@ -80,8 +81,9 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
     # str(), int(), repr(), format(), bytes(), ...: the data goes through
     labels = set()
     for arg in args:
-        labels |= arg.collapse_labels()
-    return Value(frozenset(labels))
+        labels |= arg.derived_labels()
+    texts = strings.patterns(first.kinds) if name == "str" and len(args) == 1 else ()
+    return Value(frozenset(labels), strings.kinds(texts))
 
 
 def _call_key_functions(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: list[Value], state: State,
@@ -107,7 +109,7 @@ def _super(run: FunctionRun, state: State) -> Value:
 def container_method(run: FunctionRun, method: str, receiver: Value, receiver_expr: ir.Expr | None,
                      arg_nodes: list[ir.Arg], args: list[Value], state: State) -> Value | None:
     """Methods of list/dict/set/str called on a receiver of unknown or builtin type; None: not one."""
-    if any(not k.startswith("builtin:") for k in receiver.kinds):
+    if any(not k.startswith(("builtin:", strings.PREFIX)) for k in receiver.kinds):
         return None
     literal = arg_nodes[0].value.value if arg_nodes and isinstance(arg_nodes[0].value, ir.Const) else None
     known = bool(arg_nodes) and isinstance(arg_nodes[0].value, ir.Const)
@@ -152,3 +154,28 @@ def container_method(run: FunctionRun, method: str, receiver: Value, receiver_ex
                 run.update_path(receiver_expr, value, state, key=index_key(node.keyword))
         return EMPTY
     return None
+
+
+def string_method(method: str, receiver: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> Value | None:
+    """`template.format(...)`, `base.rstrip("/")`, ... on a receiver whose text is known: the
+    data of the receiver and the arguments, and the text of the result; None: not one."""
+    templates = strings.patterns(receiver.kinds)
+    if not templates or method not in _TEXT_METHODS:
+        return None
+    labels = set(receiver.derived_labels())
+    for arg in args:
+        labels |= arg.derived_labels()
+    if method == "format":
+        positional = [strings.text_of(v.kinds) for n, v in zip(arg_nodes, args) if n.keyword is None and not n.star]
+        keywords = {n.keyword: strings.text_of(v.kinds) for n, v in zip(arg_nodes, args) if n.keyword is not None}
+        texts = tuple(t for template in templates for t in strings.brace_format(template, positional, keywords))
+    else:
+        chars = [strings.patterns(v.kinds) for v in args]
+        if any(len(c) != 1 or strings.HOLE in c[0] for c in chars):
+            return None
+        texts = tuple(strings.text_method(method, template, *(c[0] for c in chars)) for template in templates)
+    return Value(frozenset(labels), strings.kinds(texts))
+
+
+_TEXT_METHODS = frozenset({"format", "strip", "rstrip", "lstrip", "lower", "upper", "replace", "removeprefix",
+                           "removesuffix"})

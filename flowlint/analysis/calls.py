@@ -11,19 +11,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
+from flowlint.analysis import endpoints, executors, strings
 from flowlint.analysis.summary import Context
 from flowlint.analysis.values import (
     ANY, EMPTY, Label, ParamTaint, Step, Taint, Value, apply_effects, attr_key, index_key, with_step,
 )
 
+from flowlint.analysis.render import expr_text
 from flowlint.analysis.state import State
 
 CLOSURE = attr_key("__closure__")
 PARTIAL = "partial"  # the kind of a `functools.partial` object
 MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
+ENTER_METHODS = frozenset({"__enter__", "__aenter__"})
+# configuration reads whose text is their default's (positions or keywords of the default)
+TEXT_DEFAULTS: dict[str, tuple[int | str, ...]] = {
+    "os.getenv": (1, "default"), "os.environ.get": (1, "default"), "os.environ.setdefault": (1, "default"),
+    "decouple.config": ("default",), "environ.Env().str": ("default",),
+}
 MAX_OVERRIDES = 8  # subclass overrides a call on `self` may dispatch to
 MAX_PLAIN_KINDS = 8  # API kinds kept on the result of a call to unmodelled external names
-MAX_API_PATH = 10  # attributes and calls in an API path (`a.b().c` has 3)
+MAX_API_PATH = 10  # attributes, calls and items in an API path (`a.b().c[]` has 4)
+ELLIPSIS = "…"  # the segments a long API path leaves out
 
 
 @dataclass(frozen=True)
@@ -174,11 +183,19 @@ class Calls:
                       call: ir.Call | None, span: ir.Span) -> Value:
         if not targets:
             # nothing known about the callee: the default model, plus container methods by name
+            if method in ENTER_METHODS and receiver is not None and "builtin:generator" in receiver.kinds:
+                return self.enter(receiver, state, span)
             if method is not None and receiver is not None:
-                handled = pybuiltins.container_method(self, method, receiver, receiver_expr, arg_nodes, args, state)
+                handled = pybuiltins.string_method(method, receiver, arg_nodes, args) \
+                    or pybuiltins.container_method(self, method, receiver, receiver_expr, arg_nodes, args, state)
                 if handled is not None:
                     return handled
             return self.default_model(receiver, receiver_expr, method, args, state)
+        for target in targets:
+            handoff = executors.handoff(target.name) if target.kind == "api" else None
+            handed = self.hand_off(handoff, target.name, arg_nodes, args, state, span) if handoff else None
+            if handed is not None:
+                return handed
         result = EMPTY
         plain = [t for t in targets if t.kind == "api" and t.name != "functools.partial"
                  and not any(self.models.matches_any(n) for n in (t.name, *t.extra_names))]
@@ -186,6 +203,7 @@ class Calls:
             # external names no policy entry mentions all behave alike: one default model for all
             # (a value that may be any of many API objects must not multiply the work per call)
             kinds = sorted(k for t in plain for k in api_kinds(f"{t.name}()"))[:MAX_PLAIN_KINDS]
+            kinds += _default_text(plain, arg_nodes, args)
             result = self.default_model(receiver, receiver_expr,
                                         method, args, state, kinds)
             plain_ids = {id(t) for t in plain}
@@ -204,13 +222,48 @@ class Calls:
                                                    method, arg_nodes, args, state, call, span))
         return result
 
+    def hand_off(self, handoff: executors.Handoff, name: str, arg_nodes: list[ir.Arg], args: list[Value],
+                 state: State, span: ir.Span) -> Value | None:
+        """A library function that calls the callable it was handed (executors.py): that call,
+        and what the library returns of it. None: the callable is not among the arguments."""
+        at = _argument_index(handoff.callable, arg_nodes)
+        if at is None:
+            return None
+        function = args[at]
+        if handoff.style == "awaited":
+            return function
+        nodes: list[ir.Arg]
+        values: list[Value]
+        later = [i for i in range(at + 1, len(arg_nodes)) if arg_nodes[i].keyword is None and not arg_nodes[i].star]
+        if handoff.style == "rest":
+            nodes, values = list(arg_nodes[at + 1:]), list(args[at + 1:])
+        elif handoff.style == "map":
+            nodes = [ir.Arg(ir.Const(None, span)) for _ in later]
+            values = [args[i].elements() for i in later]
+        elif handoff.style == "starmap":
+            nodes = [ir.Arg(ir.Const(None, span), star=1)]
+            values = [args[later[0]].elements() if later else EMPTY]
+        else:  # "packed"
+            nodes, values = [], []
+            for keys, star in ((handoff.args, 1), (handoff.kwargs, 2)):
+                index = next((i for i in (_argument_index(k, arg_nodes) for k in keys) if i is not None), None)
+                if index is not None:
+                    nodes.append(ir.Arg(ir.Const(None, span), star=star))
+                    values.append(args[index])
+        result = self.call_value(function, nodes, values, state, None, span)
+        if handoff.returns == "results":
+            return Value(frozenset(), frozenset({"builtin:list"}), {ANY: result})
+        if handoff.returns == "object":
+            return Value(frozenset(), api_kinds(f"{name}()"))
+        return result
+
     def default_model(self, receiver: Value | None, receiver_expr: ir.Expr | None, method: str | None,
                       args: list[Value], state: State, kinds: Iterable[str] = ()) -> Value:
         labels: set[Label] = set()
         for arg in args:
-            labels |= arg.collapse_labels()
+            labels |= arg.derived_labels()
         if receiver is not None and MODULE not in receiver.kinds:
-            labels |= receiver.collapse_labels()
+            labels |= receiver.derived_labels()
         else:
             receiver_expr = None  # a module is no container of data
         if method in pybuiltins.MUTATORS and receiver_expr is not None and args:
@@ -233,11 +286,14 @@ class Calls:
         return None
 
     def update_path(self, expr: ir.Expr, value: Value, state: State, strong: bool = False,
-                    key: tuple | None = None) -> None:
-        """Weakly add `value` to what `expr` denotes (at `key` below it when given)."""
+                    key: tuple | None = None, shown: bool = True) -> None:
+        """Weakly add `value` to what `expr` denotes (at `key` below it when given); `shown`: the
+        trace says so (a callee's effect on its argument already has its own steps)."""
         path = self.access_path(expr)
         if path is None:
             return
+        if shown:
+            value = self._stepped(value, self._step(expr.span, "step", f"added to `{expr_text(expr)}`"))
         root, keys = path
         if key is not None:
             keys = keys + (key,)
@@ -252,7 +308,7 @@ class Calls:
                 current = state.vars.get(name, EMPTY)
                 state.vars[name] = current.write_path(keys, value, strong=strong) if keys or strong else current.join(value)
                 if self.is_module_body:
-                    self.engine.write_global(self, (self.module, name), state.vars[name])
+                    self.note_global(name, state.vars[name])
         else:
             self._store_global_path((root, keys), value, state)
 
@@ -282,15 +338,20 @@ class Calls:
         for guard, _ in _first_matches(names, models.guards):
             if guard.when == "returns":
                 self._apply_guard_to_args(guard, arg_nodes, state)
+        propagated = any(models.propagators(n) for n in names)
         for source, name in _first_matches(names, models.call_sources):
             taint = self._source_taint(source, self._site(span, name), f"`{name}()`")
             if source.taints == "return":
-                result = result.with_labels({taint})
+                # what a source returns is its own data: an ID passed in from another source does
+                # not make the result that source's data too (unless a propagator says so)
+                result = result.with_labels({taint}) if propagated else Value(frozenset({taint}), result.kinds)
             elif source.taints == "arguments":
                 for node in arg_nodes:
                     self.update_path(node.value, Value(frozenset({taint})), state)
             elif receiver_expr is not None:
                 self.update_path(receiver_expr, Value(frozenset({taint})), state)
+        if models.has_urls:  # HTTP requests to the policy's `urls`, and the URLs they are built from
+            result = endpoints.apply(self, names, receiver, receiver_expr, arg_nodes, args, state, span, result)
         return result
 
     def _modelled(self, names: tuple[str, ...], receiver: Value | None, receiver_expr: ir.Expr | None,
@@ -431,7 +492,9 @@ class Calls:
         if function is None:
             return EMPTY
         actuals, omitted = self.bind_arguments(function, receiver, arg_nodes, args)
-        captured = sorted((key[1], value) for key, value in closure.fields.items()) if closure else []
+        # the cells are the closure's attributes (a value joined with it may add other fields)
+        captured = sorted(((key[1], value) for key, value in closure.fields.items() if key[0] == "a"),
+                          key=lambda pair: pair[0]) if closure else []
         cells = tuple((name, self.engine.context_kinds(value)) for name, value in captured)
         context: Context = (qualname, tuple(self.engine.context_kinds(a) for a in actuals), cells)
         summary = self.engine.summary(context, self)
@@ -479,11 +542,12 @@ class Calls:
                     result = new.with_kinds(receiver.kinds)
                     continue
                 if call is not None and isinstance(call.func, ir.Attr):
-                    self.update_path(self._receiver_expr(call.func.value), new, state, strong=_whole(out, index))
+                    self.update_path(self._receiver_expr(call.func.value), new, state, strong=_whole(out, index),
+                                     shown=False)
                 continue
             position = index - offset
             if 0 <= position < len(nodes) and not nodes[position].star and nodes[position].keyword is None:
-                self.update_path(nodes[position].value, new, state, strong=_whole(out, index))
+                self.update_path(nodes[position].value, new, state, strong=_whole(out, index), shown=False)
         if returns_receiver and (not summary.params_out or summary.params_out[0] is None) and receiver is not None:
             result = receiver
         for (owner, name), effect in summary.global_effects:
@@ -569,9 +633,52 @@ class Calls:
 
 
 def api_kinds(path: str) -> frozenset[str]:
-    """The kind of an external value named `path`, while the path is short enough to matter:
-    `x = x.next()` in a loop must not grow `api:a.next().next().next()...` for ever."""
-    return frozenset({f"api:{path}"}) if path.count(".") + path.count("(") <= MAX_API_PATH else frozenset()
+    """The kind of an external value named `path`. A path too long to matter keeps its root and
+    its last segments around an ellipsis segment (`pandas.DataFrame().….copy().to_sql` still
+    matches `pandas.*.to_sql`), so that `x = x.next()` in a loop cannot grow it for ever."""
+    if _api_length(path) <= MAX_API_PATH:
+        return frozenset({f"api:{path}"})
+    segments = path.split(".")
+    head = [*segments[:2], ELLIPSIS] if segments[1:2] != [ELLIPSIS] else segments[:3]
+    tail: list[str] = []
+    for segment in reversed(segments[len(head):]):
+        if _api_length(".".join([*head, segment, *tail])) > MAX_API_PATH:
+            break
+        tail.insert(0, segment)
+    return frozenset({"api:" + ".".join([*head, *tail])}) if tail else frozenset()
+
+
+def _api_length(path: str) -> int:
+    return path.count(".") + path.count("(") + path.count("[")
+
+
+def _default_text(targets: list[Target], arg_nodes: list[ir.Arg], args: list[Value]) -> list[str]:
+    """The text of a configuration read with a default (`os.getenv("API_URL", "https://...")`):
+    the default's, as the code documents it (a deployment may set another)."""
+    for target in targets:
+        key = TEXT_DEFAULTS.get(target.name)
+        at = next((i for i in (_argument_index(k, arg_nodes) for k in key) if i is not None), None) if key else None
+        if at is not None:
+            return sorted(k for k in args[at].kinds if k.startswith(strings.PREFIX))
+    return []
+
+
+def _argument_index(key: int | str, arg_nodes: list[ir.Arg]) -> int | None:
+    """Where in a call's arguments the `key`-th positional (or the keyword `key`) argument is;
+    None when it is not there or a `*args` before it hides where it is."""
+    position = 0
+    for i, node in enumerate(arg_nodes):
+        if isinstance(key, str):
+            if node.keyword == key:
+                return i
+            continue
+        if node.star:
+            return None
+        if node.keyword is None:
+            if position == key:
+                return i
+            position += 1
+    return None
 
 
 def _whole(out: Value, index: int) -> bool:

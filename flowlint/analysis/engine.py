@@ -17,6 +17,7 @@ left is exactly what a run from scratch would compute again, so only the rest is
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections import defaultdict, deque
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from flowlint import ir
+from flowlint.analysis import strings
 from flowlint.analysis.interpret import FunctionRun
 from flowlint.analysis.models import Models
 from flowlint.analysis.relevance import entry_modules, import_graph, source_modules
@@ -35,6 +37,7 @@ from flowlint.progress import Progress
 from flowlint.program import Program
 
 MAX_CONTEXTS_PER_FUNCTION = 8
+MAX_CONTEXT_KINDS = 6  # kinds of one argument that a calling context keeps
 MAX_ANALYSES_PER_CONTEXT = 10
 MAX_ON_DEMAND_DEPTH = 40
 # statements interpreted, over the whole run: a fixed base plus a share per line of code.
@@ -319,13 +322,15 @@ class Engine:
 
     # ------------------------------------------------------------ summaries
     def context_kinds(self, value: Value) -> frozenset[str]:
-        kinds = frozenset(k for k in value.kinds if k.startswith(_CONTEXT_PREFIXES))
-        return kinds if len(kinds) <= 6 else frozenset(sorted(kinds)[:6])
+        """What a calling context keeps of an argument: what it is (the kinds that decide which
+        calls it can make) and URL-like text (what endpoint a helper's HTTP call reaches)."""
+        return _bounded(frozenset(k for k in value.kinds if k.startswith(_CONTEXT_PREFIXES)
+                                  or k.startswith(strings.PREFIX) and strings.is_url_like(k[len(strings.PREFIX):])))
 
     def summary(self, context: Context, run: FunctionRun) -> Summary:
         qualname = context[0]
-        if context not in self.summaries and len(self.contexts[qualname]) >= MAX_CONTEXTS_PER_FUNCTION:
-            context = self.default_context(qualname)
+        if context not in self.summaries and self._at_cap(context):
+            context = self._shared_context(context)
         self.calls.add_edge(run.context, context)
         if context not in self.summaries:
             self.summaries[context] = EMPTY_SUMMARY
@@ -335,6 +340,33 @@ class Engine:
             else:
                 self._enqueue(context)
         return self.summaries[context]
+
+    def _at_cap(self, context: Context) -> bool:
+        """Whether the function already has MAX_CONTEXTS_PER_FUNCTION contexts for the same
+        function arguments: a decorator (and its wrapper) is as many functions as it wraps (each
+        closure calls its own `f`), so each wrapped function has contexts of its own."""
+        wrapped = _function_arguments(context)
+        return sum(1 for c in self.contexts[context[0]] if _function_arguments(c) == wrapped) \
+            >= MAX_CONTEXTS_PER_FUNCTION
+
+    def add_root(self, context: Context) -> None:
+        """A context analysed for its own sake (an entry point found while analysing)."""
+        if context not in self._roots:
+            self._roots[context] = None
+            self._enqueue(context)
+
+    def _shared_context(self, context: Context) -> Context:
+        """A call beyond a function's context cap: the context that joins what every context of
+        the function (and this call) knows of the arguments, so that a `Session` argument keeps
+        its kind in a helper called with a dozen row classes. It changes only when a call brings
+        a kind it lacks, which the bound on kinds per argument makes rare."""
+        wrapped = _function_arguments(context)
+        known = [c for c in self.contexts[context[0]] if _function_arguments(c) == wrapped] + [context]
+        params = tuple(_joined(c[1][i] for c in known if i < len(c[1])) for i in range(len(context[1])))
+        cells: tuple = context[2]
+        if all(tuple(n for n, _ in c[2]) == tuple(n for n, _ in cells) for c in known):
+            cells = tuple((name, _joined(c[2][i][1] for c in known)) for i, (name, _) in enumerate(cells))
+        return (context[0], params, cells)
 
     # ------------------------------------------------------------ stores
     def read_global(self, run: FunctionRun, key: tuple[str, str]) -> Value:
@@ -410,3 +442,17 @@ class Engine:
         return tuple(fields)
 
 
+def _bounded(kinds: frozenset[str]) -> frozenset[str]:
+    """At most MAX_CONTEXT_KINDS kinds of an argument in a context (the first ones in order)."""
+    return kinds if len(kinds) <= MAX_CONTEXT_KINDS else frozenset(sorted(kinds)[:MAX_CONTEXT_KINDS])
+
+
+def _joined(kinds: Iterable[frozenset[str]]) -> frozenset[str]:
+    return _bounded(functools.reduce(strings.join_kinds, kinds, frozenset()))
+
+
+def _function_arguments(context: Context) -> frozenset[str]:
+    """The project functions a context passes in or captures: what a higher-order function or a
+    decorator's wrapper calls."""
+    kinds = [*context[1], *(cell for _, cell in context[2])]
+    return frozenset(k for group in kinds for k in group if k.startswith("fn:"))

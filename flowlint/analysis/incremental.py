@@ -10,7 +10,9 @@ and those it is nested in (they hold the cells it reads). Beyond function bodies
 shapes how code elsewhere resolves names, which is not tracked per function. When it changes, or
 a module comes or goes, every function of the modules that import it (directly or through others)
 counts as changed, and so do those of the importers of its new classes' base classes' modules
-(their calls through a base class may now reach a new override).
+(their calls through a base class may now reach a new override). A module whose imports now
+denote other modules (flowlint.imports: a file came or went, a ``sys.path`` addition changed)
+counts as reshaped too.
 """
 
 from __future__ import annotations
@@ -26,23 +28,29 @@ from flowlint.program import Program
 _POSITIONS = frozenset({"span", "header_lines"})
 
 
-def resume(engine: Engine, previous: object, module_keys: Mapping[str, str], load: Callable[[str], object]) -> None:
+def resume(engine: Engine, previous: object, module_keys: Mapping[str, str],
+           imported: Mapping[str, frozenset[str]], load: Callable[[str], object]) -> None:
     """Let ``engine`` build on the state a previous run left (``previous``: what the cache held,
-    checked here), unless the policy changed (then there is none) or a changed module's
-    previous IR is gone from the cache."""
-    if not (isinstance(previous, tuple) and len(previous) == 2 and isinstance(previous[1], EngineState)):
+    checked here: module keys, imported names, engine state), unless the policy changed (then
+    there is none) or a changed module's previous IR is gone from the cache. ``imported``: each
+    module's `Program.imported_names` in this run."""
+    if not (isinstance(previous, tuple) and len(previous) == 3 and isinstance(previous[2], EngineState)):
         return
-    changed = changed_functions(previous[0], module_keys, engine.program, load)
+    changed = changed_functions(previous[0], module_keys, engine.program, load, previous[1], imported)
     if changed is not None:
-        engine.resume(previous[1], changed)
+        engine.resume(previous[2], changed)
 
 
 def changed_functions(previous: Mapping[str, str], current: Mapping[str, str], program: Program,
-                      load: Callable[[str], object]) -> frozenset[str] | None:
-    """Qualnames of the functions changed between two runs, given each module's IR cache key in
-    either run (``load`` fetches an IR by key); None when the previous run cannot be built on."""
+                      load: Callable[[str], object], imported_before: Mapping[str, frozenset[str]],
+                      imported_now: Mapping[str, frozenset[str]]) -> frozenset[str] | None:
+    """Qualnames of the functions changed between two runs, given each module's IR cache key and
+    the names its imports denote (`Program.imported_names`) in either run (``load`` fetches an IR
+    by key); None when the previous run cannot be built on."""
     changed: set[str] = set()
-    reshaped = previous.keys() ^ current.keys()  # modules that came or went, or whose interface changed
+    # modules that came or went, whose imports denote other modules, or whose interface changed
+    reshaped = (previous.keys() ^ current.keys()) | {
+        name for name in previous.keys() & current.keys() if imported_before.get(name) != imported_now.get(name)}
     for name in previous.keys() & current.keys():
         if previous[name] == current[name]:
             continue

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
-from flowlint.analysis.calls import MODULE, Calls, api_kinds
+from flowlint.analysis import endpoints, strings
+from flowlint.analysis.calls import CLOSURE, MODULE, Calls, api_kinds
 from flowlint.analysis.conditions import Conditions
 from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, flow_key, keep_shortest
 from flowlint.analysis.values import (
@@ -55,6 +56,7 @@ class FunctionRun(Calls, Conditions):
         self.raise_states: list[list[State]] = []  # per enclosing `try`: states where it may raise
         self.handling: list[Value] = []  # the exceptions the enclosing `except` blocks caught
         self.rebound: set[str] = set()
+        self.bound_globals: dict[str, Value] = {}  # module body: every value it gave each global
         self.statement: tuple[int, int] = (0, 0)
         self.flows: dict[tuple, Flow] = {}
 
@@ -65,6 +67,8 @@ class FunctionRun(Calls, Conditions):
         state.vars.update(initial)
         self.exec_block(self.fn.body, state)
         self.exit_state = self.exit_state.join(state)
+        if self.is_module_body:
+            self._publish_globals()
         ret = self.ret
         if self.fn.is_generator:
             ret = Value(frozenset(), frozenset({"builtin:generator"}), {ANY: self.yields})
@@ -82,6 +86,18 @@ class FunctionRun(Calls, Conditions):
                        frozenset(self.sinks.values()),
                        tuple(sorted(((k, v.widened()) for k, v in self.global_effects.items()), key=lambda kv: kv[0])),
                        self.uncaught.widened())
+
+    def note_global(self, name: str, value: Value) -> None:
+        self.bound_globals[name] = self.bound_globals.get(name, EMPTY).join(value)
+
+    def _publish_globals(self) -> None:
+        """The module's globals as its code leaves them: functions run after the module has
+        been executed, so they see a name's last binding (`def save` twice: the second), not
+        every value it ever had. Where the module cannot finish, every value it bound."""
+        final = self.exit_state
+        for name, every in sorted(self.bound_globals.items()):
+            value = every if final.dead or name not in final.vars else final.vars[name]
+            self.engine.write_global(self, (self.module, name), value)
 
     def _initial_values(self) -> dict[str, Value]:
         """Parameters, then the variables a closure captured, as symbolic labels (in that order:
@@ -111,7 +127,36 @@ class FunctionRun(Calls, Conditions):
         fields = {}
         if param.kind == "vararg":
             fields = {ANY: Value(frozenset({ParamTaint(index, (ANY,))}))}
-        return Value(frozenset(labels), frozenset(kinds), fields)
+        value = Value(frozenset(labels), frozenset(kinds), fields)
+        injected = self._injected(param)
+        if injected is not None:
+            value = value.join(injected.map_labels(lambda label: label if isinstance(label, Taint) else None))
+        return value
+
+    def _injected(self, param: ir.Param) -> Value | None:
+        """What a web framework passes for a parameter declared `= Depends(f)` or
+        `Annotated[T, Depends(f)]` (FastAPI): what `f` returns, or an instance of `T` for
+        `Depends()`. None: not an injected parameter."""
+        marker: ir.Call | None = param.default if self._is_dependency(param.default) else None  # type: ignore[assignment]
+        declared: ir.Expr | None = param.annotation
+        annotation = param.annotation
+        if isinstance(annotation, ir.Subscript) and self.eval(annotation.value, State()).kinds & _ANNOTATED:
+            index = annotation.index  # `Annotated[T, x]`: several elements are a tuple or, as written, a slice
+            items = index.items if isinstance(index, ir.Collection) else index.parts if isinstance(index, ir.Opaque) else ()
+            if items:
+                declared = items[0]
+                marker = next((item for item in items[1:] if self._is_dependency(item)), marker)  # type: ignore[misc]
+        if marker is None:
+            return None
+        dependency = next((a.value for a in marker.args if a.keyword in (None, "dependency") and not a.star), declared)
+        if dependency is None:
+            return None
+        return self.call_value(self.eval(dependency, State()), [], [], State(), None, param.span)
+
+    def _is_dependency(self, expr: ir.Expr | None) -> bool:
+        if not isinstance(expr, ir.Call):
+            return False
+        return any(kind in _DEPENDENCY_MARKERS for kind in self.eval(expr.func, State()).kinds)
 
     def _annotation_kinds(self, annotation: ir.Expr | None) -> frozenset[str]:
         """Instance kinds named by an annotation (`Session`, `Optional[Session]`, `A | None`)."""
@@ -312,17 +357,25 @@ class FunctionRun(Calls, Conditions):
 
     def exec_with(self, s: ir.With, state: State) -> None:
         for ctx, target in s.items:
-            value = self.eval(ctx, state)
-            entered = value
-            for kind in sorted(value.kinds):
-                if kind.startswith("inst:"):
-                    method = self.program.lookup_method(kind[5:], "__enter__") or \
-                        self.program.lookup_method(kind[5:], "__aenter__")
-                    if method is not None:
-                        entered = self.call_function(method, value, (), state, None, ctx.span)
+            entered = self.enter(self.eval(ctx, state), state, ctx.span)
             if target is not None:
                 self.assign(target, entered, state, s.span)
         self.exec_block(s.body, state)
+
+    def enter(self, manager: Value, state: State, span: ir.Span) -> Value:
+        """What `with manager as x` binds: what a project class's `__enter__`/`__aenter__`
+        returns, what a `@contextmanager` generator yields, else the manager itself (API objects
+        such as sessions and files return themselves)."""
+        entered = EMPTY
+        for kind in sorted(manager.kinds):
+            if kind.startswith("inst:"):
+                method = self.program.lookup_method(kind[5:], "__enter__") or \
+                    self.program.lookup_method(kind[5:], "__aenter__")
+                if method is not None:
+                    entered = entered.join(self.call_function(method, manager, (), state, None, span))
+            elif kind == "builtin:generator":
+                entered = entered.join(manager.elements())
+        return manager if entered.empty else entered
 
     def exec_match(self, s: ir.Match, state: State) -> None:
         subject = self.eval(s.subject, state)
@@ -383,7 +436,25 @@ class FunctionRun(Calls, Conditions):
             if function is not None:
                 for decorator in reversed(function.decorators):
                     value = self._decorate(decorator, value, state)
+                if function.decorators:
+                    self._wrapper_entries(s.qualname, value)
         self.bind(s.name, value, state)
+
+    def _wrapper_entries(self, qualname: str, value: Value) -> None:
+        """A decorator that returned a closure over other data (`wrapper` calling `f(client,
+        *args)`): that closure is an entry point of its own, so the decorated function is
+        analysed with what the wrapper passes it even where nothing calls it directly (a
+        dispatch table, a web route, a CLI command)."""
+        cell = value.fields.get(CLOSURE)
+        if cell is None:
+            return
+        captured = sorted(((key[1], field) for key, field in cell.fields.items() if key[0] == "a"),
+                          key=lambda pair: pair[0])
+        cells = tuple((name, self.engine.context_kinds(field)) for name, field in captured)
+        for kind in sorted(value.kinds):
+            if kind.startswith("fn:") and kind[3:] != qualname and kind[3:] in self.program.functions:
+                wrapper = self.program.functions[kind[3:]]
+                self.engine.add_root((wrapper.qualname, tuple(frozenset() for _ in wrapper.params), cells))
 
     def _decorate(self, decorator: ir.Expr, value: Value, state: State) -> Value:
         """Apply a project decorator; any other decorator leaves the function as it is (no flow is dropped)."""
@@ -398,7 +469,7 @@ class FunctionRun(Calls, Conditions):
         """Bind a local name (module and class bodies also publish it as a global)."""
         state.vars[name] = value
         if self.is_module_body:
-            self.engine.write_global(self, (self.module, name), value)
+            self.note_global(name, state.vars[name])
         elif self.is_class_body:
             self.engine.write_global(self, (self.fn.qualname[: -len(".<body>")], name), value)
         elif name in self.fn.globals:
@@ -425,6 +496,8 @@ class FunctionRun(Calls, Conditions):
             # a local (unbound on this path: nothing); what a closure called here did to it
             # came back through its summary (see call_function)
             value = state.vars.get(ident, EMPTY)
+            if self.is_module_body:  # the module's own global, read by its top-level code
+                value = self.read_source(value, [f"{self.module}.{ident}"], name.span)
         else:
             value = self._free_or_global(ident, name.span)
         return self._use(value, state)
@@ -445,9 +518,7 @@ class FunctionRun(Calls, Conditions):
         return value
 
     def _global(self, ident: str, span: ir.Span) -> Value:
-        value = self.module_member(self.module, ident)
-        if not self.is_module_body:
-            value = self.read_source(value, [f"{self.module}.{ident}"], span)
+        value = self.read_source(self.module_member(self.module, ident), [f"{self.module}.{ident}"], span)
         if value.empty:
             if ident in pybuiltins.NAMES:
                 return Value(frozenset(), frozenset({f"builtin:{ident}"}))
@@ -554,6 +625,9 @@ class FunctionRun(Calls, Conditions):
                     self.engine.write_global(self, (kind[4:], target.attr), stepped)
                 elif kind.startswith("cls:"):
                     self.engine.write_global(self, (kind[4:], target.attr), stepped)
+            shared = _app_object_path(base.kinds)
+            if shared is not None:
+                self.engine.write_global(self, APP_STORE, EMPTY.write_path(shared + (key,), stepped))
         path = self.access_path(target)
         if path is None or (path[0] not in state.vars and not self._is_local(path[0])):
             if path is not None:  # a global object mutated in place
@@ -565,7 +639,9 @@ class FunctionRun(Calls, Conditions):
         for other in sorted(state.aliases.get(root, ())):  # the same object under another name
             if other in state.vars:
                 state.vars[other] = state.vars[other].write_path(keys, stepped, strong=False)
-        if self.is_module_body or root in self.fn.globals:
+        if self.is_module_body:
+            self.note_global(root, state.vars[root])
+        elif root in self.fn.globals:
             self.engine.write_global(self, (self.module, root), state.vars[root])
 
     def _is_local(self, name: str) -> bool:
@@ -597,7 +673,7 @@ class FunctionRun(Calls, Conditions):
         if isinstance(e, ir.Attr):
             return self.eval_attr(e, state)
         if isinstance(e, ir.Const):
-            return EMPTY
+            return Value(kinds=strings.kinds((e.value,))) if isinstance(e.value, str) else EMPTY
         if isinstance(e, ir.Subscript):
             base = self.eval(e.value, state)
             self.eval(e.index, state)
@@ -606,10 +682,7 @@ class FunctionRun(Calls, Conditions):
             item = self._getitem(base, index_key(e.key) if e.known else ANY, state, e.span)
             return item.with_kinds(_item_kinds(base))  # `client["crm"]["people"].insert_one`
         if isinstance(e, ir.Combine):
-            labels: set[Label] = set()
-            for part in e.parts:
-                labels |= self.eval(part, state).collapse_labels()
-            return Value(frozenset(labels))
+            return self.eval_combine(e, state)
         if isinstance(e, ir.IfExp):
             self.eval(e.test, state)
             return self.eval(e.body, state).join(self.eval(e.orelse, state))
@@ -660,6 +733,28 @@ class FunctionRun(Calls, Conditions):
             self.assign(ir.Name(e.target, e.span), value, state, e.span)
             return value
         return EMPTY
+
+    def eval_combine(self, e: ir.Combine, state: State) -> Value:
+        """The union of the parts' data, and the text when the parts' text is known."""
+        labels: set[Label] = set()
+        values = []
+        for part in e.parts:
+            value = self.eval(part, state)
+            values.append(value)
+            labels |= value.derived_labels()
+        texts: tuple[str, ...] = ()
+        if e.op == "concat":
+            texts = strings.concat([strings.text_of(v.kinds) for v in values])
+        elif e.op == "%" and strings.patterns(values[0].kinds):
+            args = e.parts[1]
+            if isinstance(args, ir.Collection) and args.kind == "tuple":
+                texts_of_args = [strings.text_of(values[1].fields.get(index_key(i), EMPTY).kinds)
+                                 for i in range(len(args.items))]
+            else:
+                texts_of_args = [strings.text_of(values[1].kinds)]
+            texts = tuple(t for template in strings.patterns(values[0].kinds)
+                          for t in strings.percent_format(template, texts_of_args))
+        return Value(frozenset(labels), strings.kinds(texts))
 
     def eval_collection(self, e: ir.Collection, state: State) -> Value:
         fields: dict = {}
@@ -721,13 +816,27 @@ class FunctionRun(Calls, Conditions):
         return element
 
     def eval_attr(self, e: ir.Attr, state: State) -> Value:
-        base = self.eval(e.value, state)
-        return self.attribute(base, e.attr, state, e.span)
+        value = self.attribute(self.eval(e.value, state), e.attr, state, e.span)
+        if self._on_self(e) and any(isinstance(label, ParamTaint) and label.path for label in value.labels):
+            # data an object holds since another method stored it there: the trace shows the read
+            value = self._stepped(value, self._step(e.span, "step", f"read from `{expr_text(e)}`"))
+        return value
+
+    def _on_self(self, e: ir.Attr) -> bool:
+        """Whether `e` reads an attribute of the method's own object (`self.outbox`, `self.a.b`)."""
+        root: ir.Expr = e
+        while isinstance(root, (ir.Attr, ir.Subscript)):
+            root = root.value
+        return self.fn.cls is not None and bool(self.fn.params) and isinstance(root, ir.Name) \
+            and root.id == self.fn.params[0].name
 
     def attribute(self, base: Value, attr: str, state: State, span: ir.Span) -> Value:
         if attr == "__dict__":  # the object's attributes as a dict
             return Value(base.labels, frozenset({"builtin:dict"}),
                          {index_key(k[1]): v for k, v in base.fields.items() if k[0] == "a"})
+        if attr in endpoints.RESPONSE_METADATA and endpoints.is_response(base.kinds):
+            return Value(kinds=frozenset(k for kind in base.kinds if kind.startswith("api:")
+                                         for k in api_kinds(f"{kind[4:]}.{attr}")))
         value = base.read(attr_key(attr))
         kinds: set[str] = set()
         for kind in sorted(base.kinds):
@@ -741,8 +850,13 @@ class FunctionRun(Calls, Conditions):
                 kinds.add(f"global:{name}.{attr}")
             elif prefix == "api":
                 kinds |= api_kinds(f"{name}.{attr}")
+                if attr == "app" and name.startswith(_REQUEST_LIBRARIES) and name.endswith(_REQUEST_CLASSES):
+                    kinds.add(_APP_KIND)  # `request.app`: the application the handler runs in
             elif prefix == "super":
                 value = value.join(self._super_attr(name, base, attr))
+        shared = _app_object_path(base.kinds)
+        if shared is not None:
+            value = value.join(self.engine.read_global(self, APP_STORE).read_path(shared + (attr_key(attr),)))
         read_names = [k.split(":", 1)[1] for k in sorted(kinds) if k.startswith(("global:", "api:"))]
         kinds = {k for k in kinds if not k.startswith("global:")}
         if kinds:
@@ -791,6 +905,9 @@ class FunctionRun(Calls, Conditions):
     # ---------------------------------------------------------------- sinks and sources
     def check_sink(self, sink, name: str, receiver: Value | None, arg_nodes: list[ir.Arg], args: list[Value],
                    state: State, span: ir.Span) -> None:
+        if sink.kind.startswith("collection.") and args and arg_nodes and arg_nodes[0].keyword is None \
+                and strings.is_non_collecting_sql(strings.patterns(args[0].kinds)):
+            return  # `cursor.execute("SELECT ... WHERE id = %s", (uid,))` looks data up, stores no row
         reaching: list[Value] = []
         if sink.args is None:
             reaching = list(args)
@@ -853,6 +970,33 @@ class FunctionRun(Calls, Conditions):
     # ---------------------------------------------------------------- project code
 
 
+# Web applications: what start-up code sets on the application object (`app.state.client = c`,
+# `app.db = d`) is what handlers read from it, however they reach it (`request.app.state.client`,
+# `current_app.db`). All application objects of a project share one store: a project rarely has two.
+APP_STORE = ("<web-app>", "attributes")
+_APP_KIND = "api:starlette.applications.Starlette()"
+_APP_KINDS = frozenset({_APP_KIND, "api:fastapi.FastAPI()", "api:fastapi.applications.FastAPI()", "api:flask.Flask()",
+                        "api:flask.current_app", "api:quart.Quart()", "api:quart.current_app"})
+_REQUEST_LIBRARIES = ("fastapi.", "starlette.")
+_REQUEST_CLASSES = ("Request()", "WebSocket()", "HTTPConnection()")
+
+
+def _app_object_path(kinds: frozenset[str]) -> tuple | None:
+    """Where in the shared application store a value with these kinds is: the application
+    itself, its `.state`, or nowhere (None)."""
+    for kind in kinds:
+        if kind in _APP_KINDS:
+            return ()
+        if kind.endswith(".state") and kind[: -len(".state")] in _APP_KINDS:
+            return (attr_key("state"),)
+    return None
+
+
+_ANNOTATED = frozenset({"api:typing.Annotated", "api:typing_extensions.Annotated"})
+_DEPENDENCY_MARKERS = frozenset({"api:fastapi.Depends", "api:fastapi.Security", "api:fastapi.params.Depends",
+                                 "api:fastapi.params.Security"})
+
+
 def _common_prefix(a: tuple, b: tuple) -> tuple:
     out = []
     for x, y in zip(a, b):
@@ -863,5 +1007,6 @@ def _common_prefix(a: tuple, b: tuple) -> tuple:
 
 
 def _item_kinds(container: Value) -> frozenset[str]:
-    """An item of an external object keeps its API path, with `[]`: `api:P` -> `api:P[]`."""
-    return frozenset(f"{k}[]" for k in container.kinds if k.startswith("api:") and not k.endswith("[]"))
+    """An item of an external object keeps its API path, with `[]`: `api:P` -> `api:P[]`
+    (`client["crm"]["people"]` is `P[][]`), while the path is short enough to matter."""
+    return frozenset(k for kind in container.kinds if kind.startswith("api:") for k in api_kinds(f"{kind[4:]}[]"))

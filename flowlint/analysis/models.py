@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
+from flowlint.analysis import endpoints
 from flowlint.policy.model import Guard, Policy, Propagator, Sanitizer, Sink, Source, Transform
 
 T = TypeVar("T")
@@ -73,12 +74,27 @@ class Models:
         self.sanitizers: _Index[Sanitizer] = _Index([(p, s) for s in policy.sanitizers for p in s.calls])
         self.guards: _Index[Guard] = _Index([(p, s) for s in policy.guards for p in s.calls])
         self.origins = {o.id: o for o in policy.origins}
+        # `urls` entries, as (glob, entry) pairs: few, matched against each distinct URL once
+        self.url_sources: tuple[tuple[str, Source], ...] = tuple((p, s) for s in policy.sources for p in s.urls)
+        self.url_sinks: tuple[tuple[str, Sink], ...] = tuple((p, s) for s in policy.sinks for p in s.urls)
+        self.has_urls = bool(self.url_sources or self.url_sinks)
+        self._url_cache: dict[tuple[str, ...], tuple[tuple[Source, ...], tuple[Sink, ...]]] = {}
 
     def matches_any(self, name: str) -> bool:
         """Whether any call-level entry (source, sink, propagator, transform, sanitizer, guard)
-        names `name`."""
+        names `name`, or `urls` entries make it an endpoint call (see `endpoints`)."""
         return any(index(name) for index in (self.call_sources, self.sinks, self.propagators, self.transforms,
-                                             self.sanitizers, self.guards))
+                                             self.sanitizers, self.guards)) \
+            or (self.has_urls and endpoints.modelled(name))
+
+    def url_entries(self, urls: tuple[str, ...]) -> tuple[tuple[Source, ...], tuple[Sink, ...]]:
+        """The sources and sinks whose `urls` match a request to `urls` (URL patterns with
+        holes; () = unresolved)."""
+        found = self._url_cache.get(urls)
+        if found is None:
+            found = self._url_cache[urls] = (endpoints.matching(self.url_sources, urls),
+                                             endpoints.matching(self.url_sinks, urls))
+        return found
 
     def source_categories(self, source: Source) -> frozenset[str]:
         if source.categories is not None:

@@ -21,6 +21,7 @@ import builtins
 import re
 from collections.abc import Callable, Iterable
 
+from flowlint.analysis import endpoints
 from flowlint.analysis.models import Models
 from flowlint.program import Program
 
@@ -70,6 +71,8 @@ def source_modules(program: Program, models: Models) -> set[str] | None:
             if prefix is None:
                 return None
             prefixes.append(prefix)
+        if source.urls:  # an endpoint source is named by an HTTP client's call
+            prefixes.extend(endpoints.OWNERS)
     found: set[str] = set()
     related = relation(prefixes)
     for module in program.modules.values():

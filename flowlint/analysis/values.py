@@ -18,6 +18,8 @@ import fnmatch
 from collections.abc import Callable, Iterable
 from typing import NamedTuple, Union
 
+from flowlint.analysis.strings import join_kinds
+
 MAX_DEPTH = 4
 MAX_NODES = 48  # nodes in one tree: beyond, its deepest level folds into the one above
 MAX_SUMMARY_LABELS = 48  # labels in one summary value's whole tree before it is cut to one level
@@ -29,6 +31,7 @@ MAX_TRACE = 60
 Key = tuple
 ANY: Key = ("*",)
 KEYS: Key = ("k",)  # the keys of a dict, when they carry data (`index[name] = 1`)
+DERIVED: Key = ("~",)  # data computed from a value (`str(x)`, `lib.f(x)`): its data, not the object
 
 
 def attr_key(name: str) -> Key:
@@ -46,6 +49,8 @@ def key_text(key: Key) -> str:
         return f"[{key[1]!r}]"
     if key[0] == "k":
         return ".keys()"
+    if key[0] == "~":
+        return "(derived)"
     return "[*]"
 
 
@@ -260,7 +265,7 @@ class Value:
         for key, value in other.fields.items():
             mine = fields.get(key)
             fields[key] = value if mine is None else mine.join(value)
-        return Value(_union_labels(self.labels, other.labels), self.kinds | other.kinds, fields)
+        return Value(_union_labels(self.labels, other.labels), join_kinds(self.kinds, other.kinds), fields)
 
     def with_labels(self, labels: Iterable[Label]) -> Value:
         return Value(_union_labels(self.labels, frozenset(labels)), self.kinds, self.fields)
@@ -274,11 +279,16 @@ class Value:
     # -------------------------------------------------------- paths
     def read(self, key: Key) -> Value:
         """The value at `.attr` / `[k]`: the field (with `[*]` for any index), covered by this
-        node's labels. A symbolic label on this node becomes the symbolic label of the field."""
+        node's labels. A symbolic label on this node becomes the symbolic label of the field.
+        Any item (`[*]`) of an external (API) object is any of its fields."""
+        if key == DERIVED:
+            return Value(self.derived_labels())
         if key[0] == "*":
             child = EMPTY
+            # an external object's items are whatever it holds: `df.loc[m, c] = v` then `df.to_dict()`
+            opaque = self.fields and any(k.startswith("api:") for k in self.kinds)
             for k, v in self.fields.items():
-                if k[0] in ("i", "*"):
+                if k[0] in ("i", "*") or opaque:
                     child = child.join(v)
         else:
             child = self.fields.get(key, EMPTY)
@@ -326,6 +336,12 @@ class Value:
                 labels.update(value.collapse_labels())
             self._collapsed = frozenset(labels)
         return self._collapsed
+
+    def derived_labels(self) -> frozenset[Label]:
+        """The labels of data computed from this value: every label in the tree, where a
+        parameter's label stands for the parameter's data and no longer for the object itself
+        (so a caller's argument does not lend its kinds to `sessionmaker(bind=engine)()`)."""
+        return frozenset(_derived(label) for label in self.collapse_labels())
 
     def collapsed(self) -> Value:
         return Value(self.collapse_labels(), frozenset(), {})
@@ -380,11 +396,17 @@ class Value:
 EMPTY = Value()
 
 
+def _derived(label: Label) -> Label:
+    if isinstance(label, ParamTaint) and (not label.path or label.path[-1] != DERIVED):
+        return label.evolve(path=label.path + (DERIVED,))
+    return label
+
+
 def _descend(label: Label, key: Key) -> Label:
     """The symbolic label of a field. A third nested positional index widens to `[*]`
     (`p[*][0][1]` -> `p[*][0][*]`), so that tuple-heavy loops cannot multiply labels; string
     keys (`p[*]["name"]`) stay exact."""
-    if not isinstance(label, ParamTaint) or len(label.path) >= MAX_DEPTH:
+    if not isinstance(label, ParamTaint) or len(label.path) >= MAX_DEPTH or label.path[-1:] == (DERIVED,):
         return label
     path = label.path
     if _positional(key) and len(path) >= 2 and _positional(path[-1]) and _positional(path[-2]):

@@ -446,10 +446,9 @@ class IRBuilder:
             value = _literal(node)
             if value is not None:
                 return ir.Const(value, span)
-            return ir.Combine((self.expr(node.left), self.expr(node.right)), span)
+            return ir.Combine((self.expr(node.left), self.expr(node.right)), span, "concat")
         if isinstance(node, cst.FormattedString):
-            parts = tuple(self.expr(p.expression) for p in node.parts if isinstance(p, cst.FormattedStringExpression))
-            return ir.Combine(parts, span)
+            return ir.Combine(tuple(self._fstring_part(p, span) for p in node.parts), span, "concat")
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             kind = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(node)]
             return ir.Collection(kind, tuple(self._element(e) for e in node.elements), None, span)
@@ -467,7 +466,8 @@ class IRBuilder:
                     values.append(self.expr(element.value))
             return ir.Collection("dict", tuple(values), tuple(keys), span)
         if isinstance(node, cst.BinaryOperation):
-            return ir.Combine((self.expr(node.left), self.expr(node.right)), span)
+            op = {cst.Add: "concat", cst.Modulo: "%"}.get(type(node.operator), "")
+            return ir.Combine((self.expr(node.left), self.expr(node.right)), span, op)
         if isinstance(node, cst.BooleanOperation):
             op = "and" if isinstance(node.operator, cst.And) else "or"
             return ir.BoolOp(op, (self.expr(node.left), self.expr(node.right)), span)
@@ -538,6 +538,17 @@ class IRBuilder:
             else:
                 parts.extend(self.expr(x) for x in (element.slice.lower, element.slice.upper, element.slice.step) if x is not None)
         return ir.Subscript(value, None, False, True, ir.Opaque(tuple(parts), span), span)
+
+    def _fstring_part(self, part: cst.BaseFormattedStringContent, span: ir.Span) -> ir.Expr:
+        """One part of an f-string: its literal text, or the value shown (a value converted with
+        `!r`/`!a` or formatted with a spec still carries its data, but no known text)."""
+        if isinstance(part, cst.FormattedStringText):
+            return ir.Const(part.value.replace("{{", "{").replace("}}", "}"), span)
+        assert isinstance(part, cst.FormattedStringExpression)
+        value = self.expr(part.expression)
+        if part.conversion not in (None, "s") or part.format_spec is not None:
+            return ir.Combine((value,), span)
+        return value
 
     def lambda_(self, node: cst.Lambda) -> ir.FuncRef:
         span = self.span(node)

@@ -66,7 +66,8 @@ def _origin(origin: Origin) -> str:
 
 def _source(source: Source) -> str:
     parts = [f"{label} {_join(names)}" for label, names in
-             (("calls", source.calls), ("reads", source.reads), ("params", source.params)) if names]
+             (("calls", source.calls), ("reads", source.reads), ("params", source.params), ("urls", source.urls))
+             if names]
     extra = f"  taints={source.taints}" if source.taints != "return" else ""
     if source.categories is not None:
         extra += f"  categories={_join(source.categories)}"
@@ -76,7 +77,8 @@ def _source(source: Source) -> str:
 def _sink(sink: Sink) -> str:
     args = f"  args={_args(sink.args)}" if sink.args is not None else ""
     purpose = f"  purpose={sink.purpose}" if sink.purpose else ""
-    return f"{sink.kind} <- {_join(sink.calls)}{args}{purpose}"
+    parts = [f"{label} {_join(names)}" for label, names in (("calls", sink.calls), ("urls", sink.urls)) if names]
+    return f"{sink.kind} <- {'; '.join(parts)}{args}{purpose}"
 
 
 def _propagator(propagator: Propagator) -> str:

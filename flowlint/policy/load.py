@@ -610,6 +610,40 @@ def _boolean(place: _Place, key: KeyPath, value: object) -> object:
     return value
 
 
+_URL_SCHEME = re.compile(r"[A-Za-z*?][A-Za-z0-9+.\-*?]*")
+_URL_HOST = re.compile(r"[A-Za-z0-9\-._~%!$&'()+,;=:@\[\]*?]+")
+
+
+def validate_url_pattern(pattern: str) -> str | None:
+    """Problem with a `urls` pattern such as `https://api.vk.com/method/users.*`, or None.
+
+    A pattern is `*` (any URL, resolved or not) or a glob on the full URL with a scheme and a
+    host: `*` stands for any text (it crosses `/` and `.`), `?` for one character, everything
+    else (`[` included: IPv6 hosts, query strings) for itself.
+    """
+    if any(char.isspace() for char in pattern):
+        return "contains whitespace"
+    if any(ord(char) < 32 or ord(char) == 127 for char in pattern):
+        return "contains a control character"
+    if pattern == "*":
+        return None
+    scheme, separator, rest = pattern.partition("://")
+    if not separator:
+        written = re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", pattern)
+        if written:
+            return f"expected '://' after the scheme {written.group()[:-1]!r}"
+        return f"no scheme; write the whole URL, like {'https://' + pattern.lstrip('/:')!r}"
+    if not _URL_SCHEME.fullmatch(scheme):
+        return f"invalid scheme {scheme!r}; expected a scheme such as 'https' (globs allowed)"
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if not host:
+        return "no host after '://'; use '*' for any host"
+    if not _URL_HOST.fullmatch(host):
+        bad = next(char for char in host if not _URL_HOST.fullmatch(char))
+        return f"unexpected character {bad!r} in host {host!r}"
+    return None
+
+
 def _sink_kind(value: str) -> str | None:
     return None if value in SINK_KINDS else _unknown(f"unknown sink kind {value!r}", value, SINK_KINDS)
 
@@ -689,6 +723,7 @@ def _message(value: str) -> str | None:
 
 
 _strings = _list_of(_string, "strings")
+_urls = _list_of(_pattern(validate_url_pattern, "URL pattern"), "URL patterns")
 _calls = _list_of(_pattern(names.validate_call_pattern, "name"), "names", non_empty=True)
 _call_patterns = _list_of(_pattern(names.validate_call_pattern, "name"), "names")
 _param_patterns = _list_of(_pattern(names.validate_param_pattern, "parameter pattern"), "parameter patterns")
@@ -723,6 +758,54 @@ def _build_rule(examples: object = None, **values: object) -> Rule:
     if isinstance(examples, dict):
         values.update(examples)
     return Rule(**values)  # type: ignore[arg-type]
+
+
+def _source_fields(place: _Place, key: KeyPath, value: object) -> object:
+    """`[sources.fields]`: the categories of each field of what a source yields, as (dotted path,
+    categories) pairs. A field of a field is written `"photo.url"` or as a TOML dotted key or
+    sub-table; `*` as the last segment is every other field at that level."""
+    if not isinstance(value, dict):
+        place.error(key, _expected("a table of fields", value))
+        return value
+    if not value:
+        place.error(key, "must name at least one field")
+    found: dict[str, tuple[str, ...]] = {}
+    _field_entries(place, key, (), value, found)
+    return tuple(found.items())
+
+
+def _field_entries(place: _Place, key: KeyPath, prefix: tuple[str, ...], table: Mapping[str, object],
+                   found: dict[str, tuple[str, ...]]) -> None:
+    for name, item in table.items():
+        path, where = (*prefix, *name.split(".")), (*key, name)
+        problem = _field_problem(path, nested=isinstance(item, dict))
+        if problem:
+            place.error(where, f"invalid field {'.'.join(path)!r}: {problem}")
+        elif isinstance(item, dict):
+            _field_entries(place, where, path, item, found)
+        elif isinstance(item, list):
+            categories = _categories(place, where, item)
+            dotted = ".".join(path)
+            if dotted in found:
+                place.error(where, f"duplicate field {dotted!r}")
+            found[dotted] = categories  # type: ignore[assignment]
+        else:
+            hint = f'; did you mean ["{item}"]?' if _is_text(item) else ""
+            place.error(where, _expected("a list of categories (or a table of fields)", item) + hint)
+
+
+def _field_problem(path: tuple[str, ...], nested: bool) -> str | None:
+    for position, segment in enumerate(path):
+        if not segment:
+            return "empty segment"
+        if any(char.isspace() or ord(char) < 32 for char in segment):
+            return "contains whitespace"
+        if segment == "*":
+            if position < len(path) - 1 or nested:
+                return "'*' (every other field) must be the last segment"
+        elif names.has_glob(segment):
+            return "globs are not allowed in field names; '*' alone is every other field"
+    return None
 
 
 def _condition(place: _Place, key: KeyPath, value: object) -> object:
@@ -777,8 +860,21 @@ def _unique_key(key: str, what: str, registry: Callable[[_Session], dict[str, En
 
 
 def _check_source(place: _Place, index: int, values: dict[str, object], clean: bool) -> None:
-    if not any(values.get(key) for key in ("calls", "reads", "params")):
-        place.error((), "needs at least one of 'calls', 'reads' or 'params'")
+    if not any(values.get(key) for key in ("calls", "reads", "params", "urls")):
+        place.error((), "needs at least one of 'calls', 'reads', 'params' or 'urls'")
+    taints = values.get("taints", "return")
+    if values.get("urls") and isinstance(taints, str) and taints != "return":
+        place.error(("taints",), f"{taints!r} does not apply to 'urls' (the response of a matching HTTP "
+                                 "call is the source); put the 'urls' in an entry of their own")
+
+
+def _check_sink(place: _Place, index: int, values: dict[str, object], clean: bool) -> None:
+    if "calls" in values or values.get("urls"):
+        return
+    if "urls" in values:
+        place.error(("urls",), "must not be empty when the entry has no 'calls'")
+    else:
+        place.error(("calls",), "missing required key")
 
 
 _check_origin_id = _unique_key("id", "origin id", lambda session: session.origin_ids)
@@ -845,15 +941,18 @@ _TABLES: dict[str, _Table] = {
         "calls": _Key(_call_patterns),
         "reads": _Key(_call_patterns),
         "params": _Key(_param_patterns),
+        "urls": _Key(_urls),
         "taints": _Key(_choice(("return", "arguments", "receiver"))),
         "categories": _Key(_categories),
+        "fields": _Key(_source_fields),
     }, _check_source),
     "sinks": _Table(Sink, {
         "kind": _Key(_checked_string(_sink_kind), required=True),
-        "calls": _Key(_calls, required=True),
+        "calls": _Key(_calls),
+        "urls": _Key(_urls),
         "args": _Key(_arg_keys),
         "purpose": _Key(_string),
-    }),
+    }, _check_sink),
     "propagators": _Table(Propagator, {
         "calls": _Key(_calls, required=True),
         "from": _Key(_endpoint(("args", "receiver")), attr="from_"),

@@ -64,15 +64,24 @@ class Source:
     params: tuple[str, ...] = ()  # "module.function:param"
     taints: Literal["return", "arguments", "receiver"] = "return"
     categories: tuple[str, ...] | None = None  # None: the origin's categories
+    # URL globs: the response of an HTTP client call whose URL matches is a source (see
+    # `flowlint.analysis.endpoints`); `taints` concerns `calls` only
+    urls: tuple[str, ...] = ()
+    # `[sources.fields]`: (dotted field path, its categories) pairs; `[]` = not personal data;
+    # a last segment `*` is every other field at that level (default: `categories`)
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ref: EntryRef | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Sink:
     kind: str
-    calls: tuple[str, ...]
-    args: tuple[ArgKey, ...] | None = None  # None: every argument and the receiver
+    calls: tuple[str, ...] = ()
+    # None: every argument and the receiver of `calls`; for `urls`, the URL and the body-like
+    # arguments (`data`, `json`, `params`, `files`)
+    args: tuple[ArgKey, ...] | None = None
     purpose: str | None = None
+    urls: tuple[str, ...] = ()  # URL globs: an HTTP request to a matching URL is this sink
     ref: EntryRef | None = field(default=None, compare=False)
 
 

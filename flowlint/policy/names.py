@@ -91,7 +91,9 @@ def _dotted_problem(pattern: str, segment_problem: Callable[[str], str | None]) 
 
 
 def _call_segment_problem(segment: str) -> str | None:
-    core = segment[:-2] if segment.endswith("()") else segment
+    core = segment
+    while core.endswith("()"):  # `sessionmaker()()`: calling what a call returned
+        core = core[:-2]
     if not core:
         return f"segment {segment!r} has no name before '()'"
     if "(" in core or ")" in core:

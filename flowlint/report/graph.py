@@ -92,14 +92,16 @@ def _lawful_text(lawful: object) -> str:
     return str(lawful).lower() if isinstance(lawful, bool) else str(lawful)
 
 
-def build_flow_graph(flows: Sequence[Flow], matches: Sequence[tuple[Finding, ...]], policy: Policy) -> nx.DiGraph:
+def build_flow_graph(flows: Sequence[Flow], matches: Sequence[tuple[Finding, ...]], policy: Policy,
+                     setters: dict[str, tuple[str, ...]] | None = None) -> nx.DiGraph:
     """Nodes carry `kind`, `title`, `detail`, `tooltip`, `sort` (and `lawful` for origins,
     `severity` for flagged sinks); edges carry `flows` (count), `severity` (worst finding, or
-    None when no rule fires on any flow along it) and `rules`."""
+    None when no rule fires on any flow along it) and `rules`. ``setters`` names, for each mark,
+    the guards and sanitizers that can set it (a guard node is titled with them)."""
     origins: dict[str, Origin] = {o.id: o for o in policy.origins}
     graph = nx.DiGraph()
     for flow, found in zip(flows, matches):
-        chain = _chain(graph, flow, origins)
+        chain = _chain(graph, flow, origins, setters or {})
         severity = worst(f.severity for f in found)
         rules = {f.rule_id for f in found}
         seen: list[str] = []
@@ -170,7 +172,7 @@ def _origin_node(graph: nx.DiGraph, origin_id: str, origins: dict[str, Origin]) 
                 tooltip=f"Origin {origin_id}: {provider}\ncollection: {collection}\nlawful: {lawful}")
 
 
-def _chain(graph: nx.DiGraph, flow: Flow, origins: dict[str, Origin]) -> list[str]:
+def _chain(graph: nx.DiGraph, flow: Flow, origins: dict[str, Origin], setters: dict[str, tuple[str, ...]]) -> list[str]:
     label, sink = flow.label, flow.sink
     chain = [_origin_node(graph, label.origin, origins)]
     site = label.site
@@ -192,8 +194,11 @@ def _chain(graph: nx.DiGraph, flow: Flow, origins: dict[str, Origin]) -> list[st
                           tooltip=f"{step.note}\n{step.path}:{step.line}:{step.column}" + (f"\nadds {adds}" if adds else "")))
     if label.marks:
         marks = ", ".join(sorted(label.marks))
-        chain.append(_add(graph, f"guard\x1f{marks}", kind="guard", title="guarded / marked", detail=marks,
-                          sort=(3, marks), tooltip=f"The data passed a guard or sanitizer that set: {marks}"))
+        by = tuple(dict.fromkeys(name for mark in sorted(label.marks) for name in setters.get(mark, ())))
+        title = "guarded: " + " or ".join(re.sub(r"^\w+ |`", "", name).split(" (")[0] for name in by) if by else "guarded / marked"
+        chain.append(_add(graph, f"guard\x1f{marks}", kind="guard", title=title, detail=marks, sort=(3, marks),
+                          tooltip=f"The data passed a guard or sanitizer that set: {marks}"
+                                  + "".join(f"\n- {name}" for name in by)))
     where = sink.site
     purpose = f"\npurpose: {sink.purpose}" if sink.purpose else ""
     chain.append(_add(graph, f"sink\x1f{where.path}\x1f{where.line}\x1f{where.column}\x1f{sink.symbol}\x1f{sink.kind}",

@@ -16,6 +16,7 @@ import html
 from typing import TYPE_CHECKING
 
 from flowlint.report import graph as flow_graph
+from flowlint.report.reviewer import FINDINGS_VS_FLOWS
 from flowlint.report.snippets import Snippet, visible
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
 header.top { background: #1f2937; color: #f9fafb; padding: 18px 24px; }
 header.top h1 { margin: 0 0 4px; font-size: 22px; }
 header.top p { margin: 0; color: #d1d5db; font-size: 13px; }
+header.top p.explain { margin-top: 6px; max-width: 60em; }
 header.top code { color: #f9fafb; background: #374151; }
 nav.toc { max-width: 1180px; margin: 0 auto; padding: 10px 24px; font-size: 14px; }
 nav.toc a { margin-right: 16px; }
@@ -131,7 +133,7 @@ tr.flagged td.status { color: var(--error); font-weight: 600; }
 tr.unflagged td.status { color: var(--muted); }
 td .sink-ok { color: var(--muted); font-weight: 400; }
 .graph-scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; padding: 6px; background: #fff; }
-svg.flow-graph { display: block; }
+svg.flow-graph { display: block; max-width: 100%; height: auto; }  /* scaled to the page: the sinks stay in view */
 .legend { font-size: 13px; color: var(--muted); margin: 6px 0; }
 .legend span { display: inline-block; margin-right: 14px; }
 .legend i { display: inline-block; width: 12px; height: 12px; border: 2px solid; border-radius: 3px; vertical-align: -1px; margin-right: 4px; }
@@ -150,7 +152,6 @@ footer { max-width: 1180px; margin: 0 auto; padding: 16px 24px 30px; color: var(
   .card, tr, .rule-why { break-inside: avoid; page-break-inside: avoid; }
   pre.code { overflow: visible; white-space: pre-wrap; word-break: break-all; }
   .graph-scroll { overflow: visible; border: none; padding: 0; }
-  svg.flow-graph { max-width: 100%; height: auto; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -208,6 +209,7 @@ def render(data: ReportData) -> str:
     out.append(f"<p>Generated {_e(meta.generated_at.isoformat())} by flowlint {_e(meta.version)}{commit} "
                f"&middot; {_plural(len(data.analysis.findings), 'finding')} &middot; "
                f"{_plural(len(data.analysis.flows), 'traced flow')}</p>")
+    out.append(f'<p class="explain">{_e(FINDINGS_VS_FLOWS)}</p>')
     out.append("</header>")
     out.append('<nav class="toc" aria-label="Contents"><a href="#summary">Summary</a><a href="#findings">Findings</a>'
                '<a href="#by-origin">By origin</a><a href="#inventory">Data inventory</a><a href="#graph">Flow graph</a>'
@@ -335,17 +337,19 @@ def _rule_group(group: RuleGroup, out: list[str]) -> None:
             out.append("<h5>Citations</h5><ol>" + "".join(f"<li>{_e(c)}</li>" for c in rule.cite) + "</ol>")
         out.append("</div>")
     for view in group.findings:
-        _finding(view, rule.rationale if rule is not None else "", out)
+        _finding(view, rule.rationale if rule is not None else "", out, cited=rule is not None and bool(rule.cite))
     out.append("</section>")
 
 
-def _finding(view: FindingView, rationale: str, out: list[str]) -> None:
+def _finding(view: FindingView, rationale: str, out: list[str], cited: bool) -> None:
+    """One finding; its citations only when its rule's are not printed above (``cited``)."""
     f = view.finding
     origin = f.origin.id if view.has_flow else NO_ORIGIN
     out.append(f'<article class="finding sev-{_e(f.severity)}" id="{view.anchor}" data-rule="{_e(f.rule_id)}" '
                f'data-severity="{_e(f.severity)}" data-origin="{_e(origin)}" data-fingerprint="{_e(f.fingerprint)}">')
+    source = f" from {_code(f.source.symbol)} at {_code(f.source.location)}" if view.shares_sink else ""
     out.append(f'<h4>{_badge(f.severity)} {_e(f.rule_id)} <span class="num">#{view.number}</span> '
-               f"{_code(f.sink.location)}</h4>")
+               f"{_code(f.sink.location)}{source}</h4>")
     out.append(f'<p class="message">{_e(f.message)}</p>')
     if not view.has_flow:
         _comment_finding(view, rationale, out)
@@ -363,7 +367,7 @@ def _finding(view: FindingView, rationale: str, out: list[str]) -> None:
     out.append(f"<dt>Rule</dt><dd>{_e(f.rule_id)} {_e(f.rule_name)} ({_e(f.severity)})</dd>")
     out.append(f'<dt>Fingerprint</dt><dd class="mono">{_e(f.fingerprint)}</dd>')
     out.append("</dl>")
-    if f.citations:
+    if f.citations and not cited:
         out.append('<h5>Citations</h5><ol class="cites">' + "".join(f"<li>{_e(c)}</li>" for c in f.citations) + "</ol>")
     if rationale:
         out.append(f'<details class="why"><summary>Rationale of {_e(f.rule_id)}</summary>{_paragraphs(rationale)}</details>')
@@ -444,6 +448,8 @@ def _inventory(data: ReportData, out: list[str]) -> None:
                 status = ""
             if sink.unreported:
                 status += f' <span class="sink-ok">&mdash; {_e("; ".join(sink.unreported))}</span>'
+            if sink.through:
+                status += f' <span class="through">(passed: {"; ".join(_note(t) for t in sink.through)})</span>'
             sinks.append(f"<li>{_code(sink.location)} {_code(sink.symbol)}{purpose}{status}</li>")
         unreported = row.unreported_rules
         status = _e(", ".join(rules)) if rules else ("no rule fires" if not unreported else "")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from flowlint.report import graph as flow_graph
 from flowlint.report.markdown_text import code as _c, note as _note, text as _t
+from flowlint.report.reviewer import FINDINGS_VS_FLOWS
 from flowlint.report.snippets import Snippet, visible
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ def render(data: ReportData) -> str:
                f"{_plural(len(analysis.flows), 'traced flow')} ({data.flagged_flows} flagged) · "
                f"{_plural(len(data.origins), 'origin')} involved · {_plural(analysis.files, 'file')} analysed · "
                f"{_plural(len(analysis.diagnostics), 'diagnostic')}")
+    out.append("")
+    out.append(f"*{FINDINGS_VS_FLOWS}*")
     out.append("")
     out.append("Contents: [Summary](#summary) · [Findings](#findings) · [Findings by origin](#findings-by-origin) · "
                "[Data inventory](#data-inventory) · [Flow graph](#flow-graph) · [Diagnostics](#diagnostics) · "
@@ -133,13 +136,15 @@ def _rule_group(group: RuleGroup, out: list[str]) -> None:
         out += [f"{i}. {_t(c)}" for i, c in enumerate(rule.cite, 1)]
         out.append("")
     for view in group.findings:
-        _finding(view, out)
+        _finding(view, out, cited=rule is not None and bool(rule.cite))
 
 
-def _finding(view: FindingView, out: list[str]) -> None:
+def _finding(view: FindingView, out: list[str], cited: bool) -> None:
+    """One finding; its citations only when its rule's are not printed above (``cited``)."""
     f = view.finding
     out += [f'<a id="{view.anchor}"></a>', ""]
-    out.append(f"#### Finding {view.number}: {_t(f.rule_id)} ({_t(f.severity)}) at {_c(f.sink.location)}")
+    source = f" from {_c(f.source.symbol)} at {_c(f.source.location)}" if view.shares_sink else ""
+    out.append(f"#### Finding {view.number}: {_t(f.rule_id)} ({_t(f.severity)}) at {_c(f.sink.location)}{source}")
     out.append("")
     out.append(_t(f.message))
     out.append("")
@@ -156,7 +161,7 @@ def _finding(view: FindingView, out: list[str]) -> None:
     out.append(f"- **Sink:** {_c(f.sink.symbol)} ({_t(f.sink.kind or '?')}) at {_c(f.sink.location)}{purpose}")
     anchor = f"#rule-{f.rule_id.lower()}" if re.fullmatch(r"[A-Za-z0-9_-]+", f.rule_id) else "#findings"
     out.append(f"- **Rule:** {_t(f.rule_id)} {_t(f.rule_name)} ({_t(f.severity)}); rationale: [above]({anchor})")
-    if f.citations:
+    if f.citations and not cited:
         out.append("- **Citations:**")
         out += [f"  {i}. {_t(c)}" for i, c in enumerate(f.citations, 1)]
     out.append(f"- **Fingerprint:** {_c(f.fingerprint)}")
@@ -238,6 +243,8 @@ def _inventory(data: ReportData, out: list[str]) -> None:
                 status = ":"
             if sink.unreported:
                 status += f" {_t('; '.join(sink.unreported))}"
+            if sink.through:
+                status += f" (passed: {'; '.join(_note(t, True) for t in sink.through)})"
             sinks.append(f"{_c(sink.location, True)} {_c(sink.symbol, True)}{purpose}{status}")
         rules = row.rules
         unreported = row.unreported_rules

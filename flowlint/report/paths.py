@@ -10,6 +10,8 @@ and submodules). Outside a repository the prefix is empty.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -30,3 +32,13 @@ def repository_prefix(root: Path | None) -> str:
     if repository is None or repository == root:
         return ""
     return root.relative_to(repository).as_posix() + "/"
+
+
+def from_cwd(root: Path, cwd: Path) -> Callable[[str], str]:
+    """How the text format names a project path (relative to ``root``): relative to ``cwd``
+    when ``cwd`` is a folder inside the project (as ruff does: what one would type there,
+    ``../`` included), else unchanged. JSON and SARIF always keep root-relative paths."""
+    root, cwd = root.resolve(), cwd.resolve()
+    if root not in cwd.parents:
+        return lambda relpath: relpath
+    return lambda relpath: Path(os.path.relpath(root / relpath, cwd)).as_posix()

@@ -15,9 +15,11 @@ or not), the flow graph, diagnostics, and the `# flowlint:` comments of the proj
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -41,6 +43,10 @@ except ImportError:  # pragma: no cover - an older tree without suppressions
     META_RULES = ()
 
 SEVERITIES = ("error", "warning", "note")
+FINDINGS_VS_FLOWS = (
+    "A flow is one path that personal data of one origin takes from a source call to a sink; a finding is a "
+    "rule that fires on a flow (one flow can carry several findings, and flows no rule flags are still listed "
+    "in the data inventory and the flow graph).")
 SNIPPET_CONTEXT = 2  # lines shown before and after a trace step's line
 NO_CATEGORY = "(none: cleared)"
 
@@ -96,12 +102,14 @@ class StepView:
 
 @dataclass(frozen=True)
 class FindingView:
-    number: int  # 1-based, in the order of `analysis.findings`
+    number: int  # 1-based, in reading order: by rule (policy order), then in the order of `analysis.findings`
     anchor: str  # "finding-N"
     finding: Finding
     steps: tuple[StepView, ...]
     lawful: str  # the origin's lawfulness as text
     where: Snippet | None = None  # for a finding without a trace (FL901/FL902): the code at its location
+    # another finding of the same rule has the same sink: the headline names this one's source
+    shares_sink: bool = False
 
     @property
     def has_flow(self) -> bool:
@@ -143,6 +151,7 @@ class SinkUse:
     # rules that hold on such a flow but whose finding is not in the report: suppressed by a
     # `# flowlint: ignore[...]` comment (with its line), or else baselined or out of the reported paths
     unreported: tuple[str, ...] = ()
+    through: tuple[str, ...] = ()  # the sanitizers and guards the flows into this sink passed (`treatments`)
 
 
 @dataclass(frozen=True)
@@ -219,6 +228,42 @@ def _steps(finding: Finding, lines: SourceLines) -> tuple[StepView, ...]:
     return tuple(views)
 
 
+_MARKS = re.compile(r"\bmarks=(\S+)")
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)")
+
+
+def mark_setters(policy: Policy, directives: dict[str, list], lines: SourceLines) -> dict[str, tuple[str, ...]]:
+    """For each mark, who can set it: the policy's guards and sanitizers (by their call patterns)
+    and the project's inline `guard`/`sanitizer` annotations (by the function they sit on).
+    The engine records a mark on the data, not which guard set it; this names the candidates."""
+    setters: dict[str, list[str]] = {}
+    for kind, entries in (("guard", policy.guards), ("sanitizer", policy.sanitizers)):
+        for entry in entries:
+            for mark in entry.marks:
+                setters.setdefault(mark, []).extend(f"{kind} `{call}()`" for call in entry.calls)
+    for path, found in directives.items():
+        for directive in found:
+            kind, match = directive.text.split(" ", 1)[0], _MARKS.search(directive.text)
+            if kind not in ("guard", "sanitizer") or match is None:
+                continue
+            text = (lines.lines(path) or ())[directive.line - 1: directive.line]
+            name = _DEF.match(text[0]) if text else None
+            where = f"`{name.group(1)}()` ({path}:{directive.line})" if name else f"at {path}:{directive.line}"
+            for mark in match.group(1).split(","):
+                setters.setdefault(mark, []).append(f"{kind} {where}")
+    return {mark: tuple(dict.fromkeys(names)) for mark, names in setters.items()}
+
+
+def treatments(flow: Flow, setters: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """What the data of a flow passed on its way, as the engine recorded it: each sanitizer (a
+    trace step) and each mark with the guards or sanitizers that can set it."""
+    out = [step.note for step in flow.label.trace if step.kind == "step" and step.note.startswith("sanitized by ")]
+    for mark in sorted(flow.label.marks):
+        by = setters.get(mark)
+        out.append(f"marked `{mark}` by " + (" or ".join(by) if by else "a guard or sanitizer"))
+    return tuple(dict.fromkeys(out))
+
+
 def _suppressed_line(flow: Flow, rule_id: str, directives: dict[str, list]) -> int | None:
     """The line of an `ignore[...]` comment naming `rule_id` on the flow's sink line or statement."""
     site = flow.sink.site
@@ -248,11 +293,13 @@ def _unreported(flow: Flow, found: tuple[Finding, ...], policy: Policy, origins:
 
 
 def _inventory(flows: Sequence[Flow], matches: Sequence[tuple[Finding, ...]], policy: Policy,
-               anchors: dict[int, str], directives: dict[str, list]) -> tuple[InventoryRow, ...]:
+               anchors: dict[int, str], directives: dict[str, list],
+               setters: dict[str, tuple[str, ...]]) -> tuple[InventoryRow, ...]:
     origins = {o.id: o for o in policy.origins}
     rows: dict[tuple[str, str, str], dict] = {}
     for flow, found in zip(flows, matches):
         unreported = _unreported(flow, found, policy, origins, directives)
+        passed = treatments(flow, setters)
         for category in sorted(flow.label.categories) or [NO_CATEGORY]:
             key = (flow.label.origin, category, flow.sink.kind)
             row = rows.setdefault(key, {"flows": 0, "sinks": {}})
@@ -260,16 +307,18 @@ def _inventory(flows: Sequence[Flow], matches: Sequence[tuple[Finding, ...]], po
             site = flow.sink.site
             location = Location(site.path, site.line, site.column, site.end_line, site.end_column)
             sink_key = (location, flow.sink.symbol, flow.sink.purpose)
-            rules, links, others = row["sinks"].setdefault(sink_key, (set(), set(), set()))
+            rules, links, others, through = row["sinks"].setdefault(sink_key, (set(), set(), set(), set()))
             rules.update(f.rule_id for f in found)
             links.update(anchors[id(f)] for f in found)
             others.update(unreported)
+            through.update(passed)
     out = []
     for (origin_id, category, kind), row in rows.items():
         origin = origins.get(origin_id)
         sinks = tuple(SinkUse(symbol, kind, location, purpose, tuple(sorted(rules)),
-                              tuple(sorted(links, key=lambda a: int(a.rpartition("-")[2]))), tuple(sorted(others)))
-                      for (location, symbol, purpose), (rules, links, others)
+                              tuple(sorted(links, key=lambda a: int(a.rpartition("-")[2]))), tuple(sorted(others)),
+                              tuple(sorted(through)))
+                      for (location, symbol, purpose), (rules, links, others, through)
                       in sorted(row["sinks"].items(), key=lambda i: (i[0][0], i[0][1])))
         out.append(InventoryRow(
             origin=origin_id, provider=origin.provider if origin else origin_id,
@@ -282,15 +331,6 @@ def _inventory(flows: Sequence[Flow], matches: Sequence[tuple[Finding, ...]], po
 def build_report_data(analysis: Analysis, policy: Policy, meta: ReportMeta) -> ReportData:
     lines = SourceLines(meta.project_root)
     origins = {o.id: o for o in policy.origins}
-    views = []
-    for number, finding in enumerate(analysis.findings, 1):
-        where = None
-        if not finding.trace:
-            location = finding.sink.location
-            where = lines.snippet(location.path, location.line, location.column, location.end_line, context=SNIPPET_CONTEXT)
-        views.append(FindingView(number, f"finding-{number}", finding, _steps(finding, lines),
-                                 lawful_text(finding.origin.lawful), where))
-    anchors = {id(v.finding): v.anchor for v in views}
     # counts: every rule of the policy (zero included), then the rules only the findings know (FL901, ...)
     counts: dict[str, int] = {}
     for finding in analysis.findings:
@@ -301,6 +341,20 @@ def build_report_data(analysis: Analysis, policy: Policy, meta: ReportMeta) -> R
         if finding.rule_id not in known:
             known.add(finding.rule_id)
             rule_counts.append((finding.rule_id, finding.rule_name, finding.severity, counts[finding.rule_id]))
+    # numbered in reading order: the report shows the findings grouped by rule
+    rank = {rule_id: index for index, (rule_id, *_rest) in enumerate(rule_counts)}
+    ordered = sorted(analysis.findings, key=lambda f: rank[f.rule_id])
+    sinks = Counter((f.rule_id, f.sink.location) for f in analysis.findings if f.trace)
+    views = []
+    for number, finding in enumerate(ordered, 1):
+        where = None
+        if not finding.trace:
+            location = finding.sink.location
+            where = lines.snippet(location.path, location.line, location.column, location.end_line, context=SNIPPET_CONTEXT)
+        views.append(FindingView(number, f"finding-{number}", finding, _steps(finding, lines),
+                                 lawful_text(finding.origin.lawful), where,
+                                 sinks[finding.rule_id, finding.sink.location] > 1))
+    anchors = {id(v.finding): v.anchor for v in views}
     severity_counts = {s: sum(1 for f in analysis.findings if f.severity == s) for s in SEVERITIES}
     # findings by rule, in policy order
     rules = {r.id: r for r in META_RULES}
@@ -334,13 +388,14 @@ def build_report_data(analysis: Analysis, policy: Policy, meta: ReportMeta) -> R
     directives: dict[str, list] = {}
     for path, directive in analysis.directives:
         directives.setdefault(path, []).append(directive)
-    graph = flow_graph.build_flow_graph(flows, matches, policy)
+    setters = mark_setters(policy, directives, lines)
+    graph = flow_graph.build_flow_graph(flows, matches, policy, setters)
     files = sorted({s.path for f in flows for s in (f.label.site, f.sink.site)})
     return ReportData(
         meta=meta, policy=policy, analysis=analysis, rule_counts=tuple(rule_counts),
         severity_counts=severity_counts, findings=tuple(views), by_rule=tuple(groups),
         origins=tuple(origin_views), other_findings=tuple(v for v in views if not v.has_flow),
-        inventory=_inventory(flows, matches, policy, anchors, directives),
+        inventory=_inventory(flows, matches, policy, anchors, directives, setters),
         graph=graph, layout=flow_graph.layout(graph), flagged_flows=sum(1 for m in matches if m),
         flow_matches=tuple(matches), files_with_flows=tuple(files))
 

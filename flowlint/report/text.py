@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flowlint.pipeline import Analysis
+from flowlint.results import Location
 from flowlint.report.snippets import visible
 
 
@@ -12,15 +15,20 @@ def _shown(value: object) -> str:
     return visible(str(value)).replace("\n", "[U+000A]")
 
 
-def render(analysis: Analysis) -> str:
+def render(analysis: Analysis, path: Callable[[str], str] = str) -> str:
+    """The text report; ``path`` turns a project-relative path into the one to show."""
+
+    def at(location: Location) -> str:
+        return f"{path(location.path)}:{location.line}:{location.column}"
+
     lines: list[str] = []
     for finding in analysis.findings:
-        lines.append(_shown(f"{finding.sink.location}: {finding.rule_id} [{finding.severity}] {finding.message}"))
+        lines.append(_shown(f"{at(finding.sink.location)}: {finding.rule_id} [{finding.severity}] {finding.message}"))
         for step in finding.trace:
-            lines.append("  " + _shown(f"{step.location}  {step.note}"))
+            lines.append("  " + _shown(f"{at(step.location)}  {step.note}"))
         lines.append("")
     for diagnostic in analysis.diagnostics:
-        lines.append(_shown(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+        lines.append(_shown(f"{path(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
                             f"{diagnostic.message}"))
     counts: dict[str, int] = {}
     for finding in analysis.findings:

@@ -3,12 +3,14 @@
 import boto3
 import pymongo
 import redis
+import sqlite_utils
 from django.core.cache import cache
 from elasticsearch import Elasticsearch, helpers
 from google.cloud import firestore
 from motor.motor_asyncio import AsyncIOMotorClient
 from opensearchpy import OpenSearch
 from pymemcache.client.base import Client as Memcache
+from tinydb import TinyDB
 from peopledatalabs import PDLPY
 
 pdl = PDLPY(api_key="key")
@@ -21,7 +23,7 @@ def mongodb(email):
     mongo.crm.people.insert_one(person)  # expect: FL102
     mongo.crm.people.update_one({"email": email}, {"$set": person}, upsert=True)  # expect: FL102
     mongo.crm.people.find_one({"email": email})
-    mongo["crm"]["people"].insert_one(person)  # xfail: FL102
+    mongo["crm"]["people"].insert_one(person)  # expect: FL102
 
 
 async def motor_store(email):
@@ -49,3 +51,30 @@ def search(email):
     es.search(index="people", query={"match": {"email": email}})
     helpers.bulk(es, [person])  # expect: FL102
     OpenSearch().index(index="people", body=person)  # expect: FL102
+
+
+def file_backed_stores(email):
+    person = pdl.person.enrichment(email=email).json()
+    people = TinyDB("people.json")
+    people.insert(person)  # expect: FL102
+    people.table("leads").upsert({"email": email, "title": person["job_title"]}, cond=None)  # expect: FL102
+    people.search(cond=None)
+    database = sqlite_utils.Database("people.db")
+    database["people"].insert(person, pk="id")  # expect: FL102
+    database.table("people").upsert_all([person], pk="id")  # expect: FL102
+    database["people"].insert({"email": email}, pk="id")
+    database.execute("SELECT count(*) FROM people")
+
+
+def more_file_backed_stores(email):
+    person = pdl.person.enrichment(email=email).json()
+    people = TinyDB("people.json")
+    people.insert_multiple([person])  # expect: FL102
+    people.update({"title": person["job_title"]})  # expect: FL102
+    people.update_multiple([({"title": person["job_title"]}, None)])  # expect: FL102
+    database = sqlite_utils.Database("people.db")
+    database["people"].insert_all([person])  # expect: FL102
+    database["people"].upsert(person, pk="id")  # expect: FL102
+    database["people"].update(1, {"title": person["job_title"]})  # expect: FL102
+    database["titles"].lookup({"title": person["job_title"]})  # expect: FL102
+    database.execute("INSERT INTO people VALUES (?)", [person["full_name"]])  # expect: FL102

@@ -11,12 +11,17 @@ import cv2
 import dlib
 import face_recognition
 import faiss
+import boto3
 import instaloader
 import numpy as np
 import requests
 from deepface import DeepFace
 from facebook_scraper import get_posts
 from facenet_pytorch import MTCNN, InceptionResnetV1
+from azure.cognitiveservices.vision.face import FaceClient
+from azure.ai.vision.face import FaceAdministrationClient as ModernAdminClient
+from azure.ai.vision.face import FaceClient as ModernFaceClient
+from facepp import API as FacePlusPlus
 from insightface.app import FaceAnalysis
 
 db = sqlite3.connect("faces.db")
@@ -81,3 +86,45 @@ def named_picture_into_a_matcher(username):
     profile = instaloader.Profile.from_username(loader.context, username)
     picture = requests.get(profile.profile_pic_url).content
     DeepFace.verify(img1_path=io.BytesIO(picture), img2_path="suspect.jpg")  # expect: FL201, FL202
+
+
+def recognition_services(username):
+    # a profile picture (its read carries `user.biometric.face`) sent to recognition services
+    profile = instaloader.Profile.from_username(loader.context, username)
+    photo = requests.get(profile.profile_pic_url).content
+    rekognition = boto3.client("rekognition")
+    rekognition.search_users_by_image(CollectionId="people", Image={"Bytes": photo})  # expect: FL201, FL202
+    rekognition.search_faces_by_image(CollectionId="people", Image={"Bytes": photo})  # expect: FL201, FL202
+    rekognition.list_users(CollectionId="people")
+    face = FaceClient("https://face.example.com", None)
+    detected = face.face.detect_with_stream(io.BytesIO(photo))
+    face.face.identify([detected[0].face_id], person_group_id="people")  # expect: FL201, FL202
+    face.face.find_similar(face_id=detected[0].face_id, face_list_id="people")  # expect: FL201, FL202
+    face.person_group.list()
+    facepp = FacePlusPlus("key", "secret")
+    facepp.search(image_file=photo, faceset_token="people")  # expect: FL201, FL202
+    facepp.faceset.getfacesets()
+
+
+def more_recognition_services(username):
+    profile = instaloader.Profile.from_username(loader.context, username)
+    photo = requests.get(profile.profile_pic_url).content
+    rekognition = boto3.client("rekognition")
+    matches = rekognition.search_faces_by_image(CollectionId="people", Image={"Bytes": photo})  # expect: FL201, FL202
+    face_id = matches["FaceMatches"][0]["Face"]["FaceId"]
+    rekognition.search_users(CollectionId="people", FaceId=face_id)  # expect: FL201, FL202
+    rekognition.associate_faces(CollectionId="people", UserId="u1", FaceIds=[face_id])  # expect: FL201, FL202
+    face = FaceClient("https://face.example.com", None)
+    detected = face.face.detect_with_url(profile.profile_pic_url)
+    face.face.verify_face_to_face(detected[0].face_id, detected[0].face_id)  # expect: FL201, FL202
+    face.person_group_person.add_face_from_stream("people", "person-1", io.BytesIO(photo))  # expect: FL201, FL202
+    modern = ModernFaceClient("https://face.example.com", None)
+    faces = modern.detect(photo, detection_model="detection_03", recognition_model="recognition_04", return_face_id=True)
+    modern.identify_from_person_group(face_ids=[faces[0].face_id], person_group_id="people")  # expect: FL201, FL202
+    modern.find_similar(face_id=faces[0].face_id, face_ids=["other"])  # expect: FL201, FL202
+    modern.verify_face_to_face(face_id1=faces[0].face_id, face_id2="other")  # expect: FL201, FL202
+    ModernAdminClient("https://face.example.com", None).large_person_group.add_face("people", "p1", photo)  # expect: FL201, FL202
+    facepp = FacePlusPlus("key", "secret")
+    found = facepp.detect(image_file=photo)
+    facepp.compare(face_token1=found["faces"][0]["face_token"], face_token2="other")  # expect: FL201, FL202
+    facepp.faceset.addface(faceset_token="people", face_tokens=found["faces"][0]["face_token"])  # expect: FL201, FL202

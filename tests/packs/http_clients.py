@@ -41,3 +41,17 @@ def stdlib(username):
     urllib.request.urlopen(user.profile_pic_url)
     connection = http.client.HTTPSConnection("crm.example.com")
     connection.request("POST", "/leads", body=user.biography)  # expect: FL103
+
+
+async def data_in_the_url(username):
+    user = client.user_info_by_username(username)
+    requests.get(f"https://people-search.example.com/{user.username}")  # expect: FL103
+    requests.get("https://people-search.example.com/find?name=" + user.full_name)  # expect: FL103
+    requests.delete("https://crm.example.com/leads/%s" % user.pk)  # expect: FL103
+    httpx.Client(base_url="https://api.example.com").get(f"/users/{user.pk}")  # expect: FL103
+    async with aiohttp.ClientSession() as session:
+        await session.get("https://people-search.example.com/{}".format(user.full_name))  # expect: FL103
+    urllib.request.urlopen(f"https://people-search.example.com/{user.username}")  # expect: FL103
+    requests.get(f"https://people-search.example.com/{username}")
+    requests.get(user.profile_pic_url, timeout=10)
+    httpx.get(user.profile_pic_url)

@@ -71,3 +71,51 @@ def igramscraper_client(username):
     db.execute("INSERT INTO pictures VALUES (?)", (account.get_profile_picture_url(),))  # expect: FL102, FL201, FL202
     for media in instagram.get_medias(username, 25):
         db.execute("INSERT INTO posts VALUES (?)", (media.caption,))  # expect: FL102
+
+
+def instaloader_complete(username):
+    profile = instaloader.Profile.from_username(loader.context, username)
+    for followee in profile.get_followees():
+        db.execute("INSERT INTO people VALUES (?)", (followee.full_name,))  # expect: FL102
+    for post in profile.get_tagged_posts():
+        db.execute("INSERT INTO posts VALUES (?)", (post.owner_username,))  # expect: FL102
+    own = instaloader.Profile.own_profile(loader.context)
+    for post in own.get_saved_posts():
+        db.execute("INSERT INTO posts VALUES (?)", (post.caption,))  # expect: FL102
+    for story in loader.get_stories(userids=[profile.userid]):
+        for item in story.get_items():
+            db.execute("INSERT INTO stories VALUES (?)", (str(item.date_utc),))  # expect: FL102
+    for highlight in loader.get_highlights(profile):
+        db.execute("INSERT INTO stories VALUES (?)", (highlight.title,))  # expect: FL102
+    for hit in instaloader.TopSearchResults(loader.context, "name").get_profiles():
+        db.execute("INSERT INTO people VALUES (?)", (hit.username,))  # expect: FL102
+    post = instaloader.Post.from_shortcode(loader.context, "CODE")
+    db.execute("INSERT INTO people VALUES (?)", (post.owner_profile.biography,))  # expect: FL102
+    loaded = instaloader.load_structure_from_file(loader.context, "post.json.xz")
+    db.execute("INSERT INTO people VALUES (?)", (loaded.owner_username,))  # expect: FL102
+    db.execute("INSERT INTO me VALUES (?)", (own.userid,))
+
+
+def instaloader_more(username):
+    hashtag = instaloader.Hashtag.from_name(loader.context, "travel")
+    for post in hashtag.get_all_posts():
+        db.execute("INSERT INTO posts VALUES (?)", (post.caption,))  # expect: FL102
+    for post in hashtag.get_top_posts():
+        db.execute("INSERT INTO posts VALUES (?)", (post.caption,))  # expect: FL102
+    for post in hashtag.get_posts_resumable():
+        db.execute("INSERT INTO posts VALUES (?)", (post.caption,))  # expect: FL102
+        for node in post.get_sidecar_nodes():
+            db.execute("INSERT INTO pictures VALUES (?)", (node.display_url,))  # expect: FL102
+    structure = instaloader.load_structure(loader.context, {"node": {}, "instaloader": {"node_type": "Post"}})
+    db.execute("INSERT INTO posts VALUES (?)", (str(structure),))  # expect: FL102
+
+
+def instaloader_profile_fields(profile: instaloader.Profile, post: instaloader.Post):
+    db.execute("INSERT INTO people VALUES (?, ?)", (profile.external_url, profile.business_category_name))  # expect: FL102
+    db.execute("INSERT INTO people VALUES (?, ?)", (str(post.tagged_users), str(post.caption_mentions)))  # expect: FL102
+    db.execute("INSERT INTO people VALUES (?)", (profile.is_private,))
+
+
+def instaloader_structures(loader_context):
+    profile: instaloader.Profile = instaloader.load_structure_from_file(loader_context, "profile.json.xz")
+    db.execute("INSERT INTO people VALUES (?)", (profile.external_url,))  # expect: FL102

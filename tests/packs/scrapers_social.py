@@ -71,3 +71,9 @@ def linkedin(public_id):
     for hit in api.search_people(keywords="data engineer"):
         db.execute("INSERT INTO people VALUES (?)", (hit["public_id"],))  # expect: FL101
     db.execute("INSERT INTO lookups VALUES (?)", (public_id,))
+
+
+def linkedin_search(keywords):
+    api = Linkedin("account@example.com", "password")
+    results = api.search({"keywords": keywords}, limit=10)
+    db.execute("INSERT INTO people VALUES (?)", (str(results),))  # expect: FL101

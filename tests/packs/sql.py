@@ -6,6 +6,8 @@ import asyncpg
 import databases
 import MySQLdb
 import mysql.connector
+import postgresql
+import postgresql.driver
 import psycopg
 import psycopg2
 import psycopg2.extras
@@ -54,3 +56,25 @@ def mysql_drivers(username):
     mysql.connector.connect(host="db").cursor().execute("INSERT INTO people VALUES (%s)", (user.pk,))  # expect: FL101
     MySQLdb.connect(host="db").cursor().execute("INSERT INTO people VALUES (%s)", (user.pk,))  # expect: FL101
     mysql.connector.connect(host="db").cursor().execute("SELECT 1")
+
+
+def py_postgresql(email):
+    person = pdl.person.enrichment(email=email).json()
+    db = postgresql.open("pq://user@localhost/crm")
+    db.execute(f"INSERT INTO people VALUES ('{person['full_name']}')")  # expect: FL102
+    insert = db.prepare("INSERT INTO people (name, title) VALUES ($1, $2)")
+    insert(person["full_name"], person["job_title"])  # expect: FL102
+    insert.load_rows([(person["full_name"], person["job_title"])])  # expect: FL102
+    db.query("SELECT count(*) FROM people")
+    insert("static", "static")
+
+
+def py_postgresql_connect(email):
+    person = pdl.person.enrichment(email=email).json()
+    connection = postgresql.driver.connect(user="crm", host="localhost", database="crm")
+    connection.execute(f"INSERT INTO people VALUES ('{person['full_name']}')")  # expect: FL102
+    statement = connection.prepare("INSERT INTO people VALUES ($1)")
+    statement(person["full_name"])  # expect: FL102
+    statement.first(person["full_name"])  # expect: FL102
+    db = postgresql.open("pq://user@localhost/crm")
+    db.query(f"INSERT INTO people VALUES ('{person['full_name']}') RETURNING id")  # expect: FL102

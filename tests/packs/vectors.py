@@ -40,3 +40,19 @@ def chroma(email):
 
 def qdrant(email):
     QdrantClient(":memory:").upsert(collection_name="people", points=[embed(email)])  # expect: FL102
+
+
+def persisted_indexes(email):
+    vector = embed(email)
+    index = faiss.IndexFlatL2(1)
+    index.add(vector)  # expect: FL102
+    faiss.write_index(index, "people.faiss")  # expect: FL102
+    faiss.write_index(faiss.IndexFlatL2(1), "empty.faiss")
+    forest = annoy.AnnoyIndex(1, "angular")
+    forest.add_item(0, vector)  # expect: FL102
+    forest.build(10)
+    forest.save("people.ann")  # expect: FL102
+    annoy.AnnoyIndex(1, "angular").save("empty.ann")
+    graph = hnswlib.Index(space="l2", dim=1)
+    graph.add_items(vector)  # expect: FL102
+    graph.save_index("people.bin")  # expect: FL102
