@@ -492,9 +492,7 @@ class Calls:
         if function is None:
             return EMPTY
         actuals, omitted = self.bind_arguments(function, receiver, arg_nodes, args)
-        # the cells are the closure's attributes (a value joined with it may add other fields)
-        captured = sorted(((key[1], value) for key, value in closure.fields.items() if key[0] == "a"),
-                          key=lambda pair: pair[0]) if closure else []
+        captured = closure_cells(closure) if closure else []
         cells = tuple((name, self.engine.context_kinds(value)) for name, value in captured)
         context: Context = (qualname, tuple(self.engine.context_kinds(a) for a in actuals), cells)
         summary = self.engine.summary(context, self)
@@ -650,6 +648,12 @@ def api_kinds(path: str) -> frozenset[str]:
 
 def _api_length(path: str) -> int:
     return path.count(".") + path.count("(") + path.count("[")
+
+
+def closure_cells(closure: Value) -> list[tuple[str, Value]]:
+    """The variables a closure captured, by name: the attributes of its `__closure__` value (a
+    value joined with it may add other fields)."""
+    return sorted(((key[1], value) for key, value in closure.fields.items() if key[0] == "a"), key=lambda pair: pair[0])
 
 
 def _default_text(targets: list[Target], arg_nodes: list[ir.Arg], args: list[Value]) -> list[str]:

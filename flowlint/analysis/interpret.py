@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
 from flowlint.analysis import endpoints, strings
-from flowlint.analysis.calls import CLOSURE, MODULE, Calls, api_kinds
+from flowlint.analysis.calls import CLOSURE, MODULE, Calls, api_kinds, closure_cells
 from flowlint.analysis.conditions import Conditions
 from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, flow_key, keep_shortest
 from flowlint.analysis.values import (
@@ -448,9 +448,7 @@ class FunctionRun(Calls, Conditions):
         cell = value.fields.get(CLOSURE)
         if cell is None:
             return
-        captured = sorted(((key[1], field) for key, field in cell.fields.items() if key[0] == "a"),
-                          key=lambda pair: pair[0])
-        cells = tuple((name, self.engine.context_kinds(field)) for name, field in captured)
+        cells = tuple((name, self.engine.context_kinds(field)) for name, field in closure_cells(cell))
         for kind in sorted(value.kinds):
             if kind.startswith("fn:") and kind[3:] != qualname and kind[3:] in self.program.functions:
                 wrapper = self.program.functions[kind[3:]]

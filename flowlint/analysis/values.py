@@ -397,7 +397,7 @@ EMPTY = Value()
 
 
 def _derived(label: Label) -> Label:
-    if isinstance(label, ParamTaint) and (not label.path or label.path[-1] != DERIVED):
+    if isinstance(label, ParamTaint) and label.path[-1:] != (DERIVED,):
         return label.evolve(path=label.path + (DERIVED,))
     return label
 
