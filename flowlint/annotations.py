@@ -9,16 +9,20 @@ def embed(img):        # flowlint: transform adds=user.biometric.face_template
 ```
 A project can model its own wrappers without writing TOML. `ignore[...]` comments are
 suppressions, handled after the rules. A malformed annotation is a diagnostic (FL905), never
-an exception.
+an exception: that includes a value the policy's vocabulary does not declare (a sink kind,
+category, mark or purpose; see `flowlint.policy.vocabulary`) and an unknown origin, each with
+the closest declared value when one is close.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Iterable
 
 from flowlint import ir
-from flowlint.policy.model import SINK_KINDS, EntryRef, Guard, Policy, Sanitizer, Sink, Source, Transform
+from flowlint.policy import vocabulary
+from flowlint.policy.model import EntryRef, Guard, Policy, Sanitizer, Sink, Source, Transform, Vocabulary
 from flowlint.results import Diagnostic
 
 BAD_ANNOTATION = "FL905"
@@ -38,6 +42,24 @@ class _Bad(Exception):
 
 def _list(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split(",") if v)
+
+
+def _declared(vocab: Vocabulary, head: str, key: str, values: Iterable[str], glob: bool = False) -> None:
+    """Each of `values` is a declared `key` value (`glob`: a glob matching one), else `_Bad`."""
+    check = vocabulary.pattern_problem if glob else vocabulary.value_problem
+    for value in values:
+        problem = check(vocab, key, value)
+        if problem:
+            raise _Bad(f"{head}: {problem}")
+
+
+def _clears(vocab: Vocabulary, head: str, clears: str, default: str) -> str | tuple[str, ...]:
+    """`clears=all`, or a list of category globs (each matching a declared category)."""
+    if (clears or default) == "all":
+        return "all"
+    patterns = _list(clears)
+    _declared(vocab, head, "categories", patterns, glob=True)
+    return patterns
 
 
 def _parse(text: str) -> tuple[str, str | None, dict[str, str]]:
@@ -61,23 +83,31 @@ def _parse(text: str) -> tuple[str, str | None, dict[str, str]]:
 
 def _entry(head: str, value: str | None, options: dict[str, str], qualname: str, ref: EntryRef,
            policy: Policy) -> object:
+    vocab = policy.vocabulary
     clears = options.get("clears", "")
+    marks = _list(options.get("marks", ""))
+    _declared(vocab, head, "marks", marks)
     if head == "source":
-        if value not in {o.id for o in policy.origins}:
-            raise _Bad(f"source: unknown origin {value!r}")
+        origins = [o.id for o in policy.origins]
+        if value not in origins:
+            close = difflib.get_close_matches(value or "", origins, n=1)
+            raise _Bad(f"source: unknown origin {value!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
         categories = _list(options["categories"]) if "categories" in options else None
+        _declared(vocab, head, "categories", categories or ())
         return Source(value, calls=(qualname,), categories=categories, ref=ref)  # type: ignore[arg-type]
     if head == "sink":
-        if value not in SINK_KINDS:
-            raise _Bad(f"sink: unknown kind {value!r}; expected one of {', '.join(SINK_KINDS)}")
-        return Sink(value, calls=(qualname,), purpose=options.get("purpose"), ref=ref)  # type: ignore[arg-type]
+        purpose = options.get("purpose")
+        _declared(vocab, head, "sink_kinds", (value,))  # type: ignore[arg-type]
+        _declared(vocab, head, "purposes", (purpose,) if purpose is not None else ())
+        return Sink(value, calls=(qualname,), purpose=purpose, ref=ref)  # type: ignore[arg-type]
     if head == "sanitizer":
-        return Sanitizer((qualname,), clears="all" if clears in ("", "all") else _list(clears),
-                         marks=_list(options.get("marks", "")), ref=ref)
+        return Sanitizer((qualname,), clears=_clears(vocab, head, clears, "all"), marks=marks, ref=ref)
     if head == "guard":
         return Guard((qualname,), when=options.get("when", "true"), applies=options.get("applies", "arguments"),  # type: ignore[arg-type]
-                     clears="all" if clears == "all" else _list(clears), marks=_list(options.get("marks", "")), ref=ref)
-    return Transform((qualname,), adds=_list(options.get("adds", "")), ref=ref)
+                     clears=_clears(vocab, head, clears, ""), marks=marks, ref=ref)
+    adds = _list(options.get("adds", ""))
+    _declared(vocab, head, "categories", adds)
+    return Transform((qualname,), adds=adds, ref=ref)
 
 
 # the policy table each annotation adds to

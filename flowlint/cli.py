@@ -14,6 +14,7 @@ from flowlint.errors import FlowlintError, PolicyError
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 CHECK_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 REPORT_FORMATS = ("html", "markdown")
+SOURCES_FORMATS = ("text", "json", "markdown")
 FAIL_ON = ("error", "warning", "note", "never")
 
 
@@ -90,12 +91,28 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--config", type=Path, metavar="FILE")
     explain.add_argument("--isolated", action="store_true")
 
+    sources = sub.add_parser("sources", help="inventory of where data enters the project from outside")
+    _add_project_options(sources)
+    sources.add_argument("--format", choices=SOURCES_FORMATS, default="text")
+    sources.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the inventory here instead of stdout")
+
+    names = sub.add_parser("names", help="the API names flowlint gives the calls and reads on a line, and the "
+                                         "policy entries that match them")
+    names.add_argument("location", metavar="FILE:LINE")
+    names.add_argument("--policy", action="append", default=[], metavar="FILE|DIR|PACK")
+    names.add_argument("--config", type=Path, metavar="FILE")
+    names.add_argument("--isolated", action="store_true")
+    names.add_argument("--format", choices=("text", "json"), default="text")
+
     policy = sub.add_parser("policy", help="validate or list policies")
     policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", parser_class=_Parser, required=True)
-    for name, help_text in (("check", "validate policy files (default: the configured policies)"),
-                            ("list", "list loaded packs, origins, sources, sinks and rules")):
+    for name, help_text, files_help in (
+            ("check", "validate the policy as `check` loads it (the configured packs and files, with FILES)",
+             "policy files to check together with the configured ones"),
+            ("list", "list loaded packs, origins, sources, sinks and rules",
+             "policies to list instead of the configured ones")):
         action = policy_sub.add_parser(name, help=help_text)
-        action.add_argument("files", nargs="*", metavar="FILE|DIR|PACK", help="policies to load instead of the configured ones")
+        action.add_argument("files", nargs="*", metavar="FILE|DIR|PACK", help=files_help)
         action.add_argument("--config", type=Path, metavar="FILE")
         action.add_argument("--isolated", action="store_true")
     return parser
@@ -130,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from flowlint import commands
+    from flowlint import commands, inventory, names_at
 
     handler = {
         "check": commands.check,
@@ -138,5 +155,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "baseline": commands.baseline,
         "explain": commands.explain,
         "policy": commands.policy,
+        "sources": inventory.command,
+        "names": names_at.command,
     }[args.command]
     return handler(args)

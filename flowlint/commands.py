@@ -28,6 +28,7 @@ from flowlint.progress import Progress
 from flowlint.policy.describe import describe_policy
 from flowlint.policy.load import load_policy
 from flowlint.policy.model import Policy
+from flowlint.policy.packs import pack_names
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -82,11 +83,15 @@ def _policy(args: argparse.Namespace, config: Config, explicit: list[str]) -> Po
 
 
 def policy(args: argparse.Namespace) -> int:
+    """`policy list [FILES]`: the policies named, else the configured ones. `policy check [FILES]`:
+    the policy `check` would load (the configured policies, else every shipped pack) together with
+    the files named, so that a conflict between a project file and a pack shows here too."""
     config = _config(args, [])
-    loaded = _policy(args, config, args.files)
     if args.policy_command == "list":
-        print(describe_policy(loaded))
+        print(describe_policy(_policy(args, config, args.files)))
     else:
+        configured = [str(entry) for entry in config.policies] or pack_names()
+        loaded = load_policy([*configured, *args.files], base_dir=Path.cwd())
         files = ", ".join(f.path for f in loaded.files)
         print(f"ok: {files}: {len(loaded.origins)} origins, {len(loaded.sources)} sources, "
               f"{len(loaded.sinks)} sinks, {len(loaded.rules)} rules")
@@ -94,8 +99,6 @@ def policy(args: argparse.Namespace) -> int:
 
 
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
-# diagnostics (files that could not be analysed) weigh as warnings for --fail-on
-DIAGNOSTIC_SEVERITY = "warning"
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ def exit_status(analysis: Analysis, fail_on: str) -> int:
     if fail_on == "never":
         return EXIT_CLEAN
     threshold = SEVERITY_RANK[fail_on]
-    severities = [f.severity for f in analysis.findings] + [DIAGNOSTIC_SEVERITY] * len(analysis.diagnostics)
+    severities = [f.severity for f in analysis.findings] + [d.severity for d in analysis.diagnostics]
     return EXIT_FINDINGS if any(SEVERITY_RANK[s] >= threshold for s in severities) else EXIT_CLEAN
 
 

@@ -7,8 +7,9 @@ its `when`/`unless` conditions in words; its message template; its rationale; it
 policy files that define it (a rule may be defined by several jurisdiction packs, merged by the
 loader); and its flagged and clean examples.
 
-The rule is named by its id (`FL101`, any case) or its name (`unlawful-origin-collected`); an
-unknown one raises `FlowlintError` with the closest known id or name.
+The rule is named by its id (`FL101` or a project's own `ACME-001`, in any case) or its name
+(`unlawful-origin-collected`); an unknown one raises `FlowlintError` with the closest known id
+or name.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from __future__ import annotations
 import difflib
 import textwrap
 from collections.abc import Sequence
-from fnmatch import fnmatchcase
+from functools import lru_cache
+from pathlib import Path
 
 from flowlint.errors import FlowlintError
+from flowlint.policy import vocabulary
 from flowlint.policy.describe import defining_files
-from flowlint.policy.model import SINK_KINDS, Condition, Lawful, Policy, Rule
+from flowlint.policy.load import load_policy
+from flowlint.policy.model import Condition, Lawful, Policy, Rule, Vocabulary
+from flowlint.policy.packs import vocabulary_path
 from flowlint.suppressions import META_RULES
 
 WIDTH = 96
@@ -68,9 +73,23 @@ some flows may be missing; the run says so with this diagnostic (at the file, fo
 rather than looking complete.
 """,
 )
-# rules that are part of the tool, not of a policy pack (FL903-FL906 are diagnostics)
+PATTERN_UNMATCHED = Rule(
+    id="FL907", name="policy-pattern-matches-nothing", severity="note",
+    message="{reason}",
+    rationale="""
+A source, sink, guard, sanitizer, transform or propagator pattern that matches no name in the
+project does nothing, so a typo in one (`facevault.Client.search_face` for the
+`facevault.Client().search_face` the code calls) silently drops every finding it should have
+produced. Each `calls`, `reads` and `params` pattern of the project's own policy files (not of a
+shipped pack, which is written for every project) that matches no call, read or parameter is
+reported at the pattern, with the closest name flowlint built. Where the analysis skipped the
+modules that could hold a match, flowlint cannot tell, and says nothing.
+`flowlint names FILE:LINE` shows the names flowlint gives the calls and reads of a line.
+""",
+)
+# rules that are part of the tool, not of a policy pack (FL903-FL907 are diagnostics)
 BUILTIN_RULES: tuple[Rule, ...] = (*META_RULES, FILE_NOT_ANALYSED, FILE_SKIPPED, BAD_ANNOTATION,
-                                   ANALYSIS_INCOMPLETE)
+                                   ANALYSIS_INCOMPLETE, PATTERN_UNMATCHED)
 _BUILTIN_MEANING = {
     "FL901": "Reported at a `# flowlint: ignore[...]` comment that has no `reason:`.",
     "FL902": "Reported at a `# flowlint: ignore[...]` comment that suppresses no finding (or is malformed).",
@@ -78,6 +97,7 @@ _BUILTIN_MEANING = {
     "FL904": "Reported (as a diagnostic) for a link out of the project root, an unreadable directory or a file over max-file-size, which is skipped.",
     "FL905": "Reported (as a diagnostic) at an inline `# flowlint:` annotation that cannot be read.",
     "FL906": "Reported (as a diagnostic) when the analysis stopped at its step budget before its fixpoint, or at a file's time limit.",
+    "FL907": "Reported (as a note diagnostic) at a pattern of the project's own policy files that matches nothing in the project.",
 }
 _BUILTIN_EXAMPLES = {
     "FL901": ("db.add(person)  # flowlint: ignore[FL101]\n",
@@ -87,6 +107,7 @@ _BUILTIN_EXAMPLES = {
     "FL903": ("def broken(:\n    pass\n", "def fixed():\n    pass\n"),
     "FL904": ("", ""),
     "FL906": ("", ""),
+    "FL907": ("", ""),
     "FL905": ("def store(row):  # flowlint: sink=collection.stor\n    ...\n",
               "def store(row):  # flowlint: sink=collection.store\n    ...\n"),
 }
@@ -100,7 +121,8 @@ def find_rule(policy: Policy, name: str) -> Rule:
         if rule.id == wanted.upper() or rule.name == wanted:
             return rule
     choices = [rule.id for rule in rules] + [rule.name for rule in rules]
-    close = difflib.get_close_matches(wanted.upper() if wanted[:2].upper() == "FL" else wanted, choices, n=1)
+    # ids are capitals, names lowercase: compare in the case of whichever the text is closer to
+    close = difflib.get_close_matches(wanted.upper(), choices, n=1) or difflib.get_close_matches(wanted, choices, n=1)
     if not close:
         close = difflib.get_close_matches(wanted, choices, n=1, cutoff=0.5)
     message = f"unknown rule {name!r}"
@@ -124,7 +146,7 @@ def explain(policy: Policy, rule_id: str) -> str:
     rule = find_rule(policy, rule_id)
     builtin = rule.id in {r.id for r in BUILTIN_RULES} and rule not in policy.rules
     out = [f"{rule.id}  {rule.name}  ({rule.severity})", ""]
-    out += _section("What it means", meaning(rule) if not builtin else [_BUILTIN_MEANING[rule.id]])
+    out += _section("What it means", meaning(rule, policy.vocabulary) if not builtin else [_BUILTIN_MEANING[rule.id]])
     out += _section("Message", [rule.message])
     out += ["Why", *_spaced(_fill(text) for text in paragraphs(rule.rationale) or ["(no rationale given)"]), ""]
     if rule.cite:
@@ -172,18 +194,26 @@ def paragraphs(text: str) -> list[str]:
 # --- conditions in words ---------------------------------------------------------------------------
 
 
-def meaning(rule: Rule) -> list[str]:
-    """The rule's `when` and `unless` in sentences."""
-    when = condition_clauses(rule.when)
+def meaning(rule: Rule, vocab: Vocabulary | None = None) -> list[str]:
+    """The rule's `when` and `unless` in sentences; sink kind globs are spelt out from `vocab`
+    (default: the shipped base vocabulary)."""
+    when = condition_clauses(rule.when, vocab)
     lines = ["Reported when " + _join_all(when) + "." if when else "Reported on every flow from an origin to a sink."]
     if rule.unless is not None:
-        unless = condition_clauses(rule.unless)
+        unless = condition_clauses(rule.unless, vocab)
         lines.append("Not reported when " + (_join_all(unless) if unless else "anything flows") + ".")
     return lines
 
 
-def condition_clauses(condition: Condition) -> list[str]:
-    """One clause per key given in `condition`, in the order flowlint checks them."""
+@lru_cache(maxsize=1)
+def base_vocabulary() -> Vocabulary:
+    """The shipped base vocabulary alone."""
+    return load_policy([vocabulary_path()], Path.cwd()).vocabulary
+
+
+def condition_clauses(condition: Condition, vocab: Vocabulary | None = None) -> list[str]:
+    """One clause per key given in `condition`, in the order flowlint checks them (sink kind
+    globs spelt out from `vocab`, default: the shipped base vocabulary)."""
     clauses = []
     if condition.lawful is not None:
         clauses.append(_lawful(condition.lawful))
@@ -194,7 +224,7 @@ def condition_clauses(condition: Condition) -> list[str]:
     if condition.categories is not None:
         clauses.append(f"the data carries a category matching {_or(condition.categories)}")
     if condition.sink_kind is not None:
-        clauses.append(_sink_kinds(condition.sink_kind))
+        clauses.append(_sink_kinds(condition.sink_kind, vocab if vocab is not None else base_vocabulary()))
     if condition.marks is not None:
         clauses.append(f"the flow passed a guard or sanitizer that set the mark {_or(condition.marks)}")
     if condition.purpose_incompatible is not None:
@@ -209,13 +239,13 @@ def _lawful(values: tuple[Lawful, ...]) -> str:
     return "the data's origin is recorded as " + " or ".join(words[value] for value in values)
 
 
-def _sink_kinds(patterns: tuple[str, ...]) -> str:
+def _sink_kinds(patterns: tuple[str, ...], vocab: Vocabulary) -> str:
     if not patterns:
         return "it reaches a sink of one of an empty list of kinds (never)"
     parts = []
     for pattern in patterns:
-        kinds = [kind for kind in SINK_KINDS if fnmatchcase(kind, pattern)]
-        parts.append(f"{pattern} ({', '.join(kinds)})" if kinds != [pattern] else pattern)
+        kinds = vocabulary.matching(vocab, "sink_kinds", pattern)
+        parts.append(f"{pattern} ({', '.join(kinds)})" if kinds and kinds != [pattern] else pattern)
     return "it reaches a sink of kind " + " or ".join(parts)
 
 

@@ -109,10 +109,12 @@ class BoolOp:
 @dataclass(frozen=True)
 class Opaque:
     """A value that carries no personal data (a comparison, `not x`, `len`-like results of
-    operators); its parts are still evaluated for the calls they contain."""
+    operators); its parts are still evaluated for the calls they contain. For a comparison,
+    `ops` are its operators in order (`a == b < c`: "==", "<"), which conditions read."""
 
     parts: tuple[Expr, ...]
     span: Span
+    ops: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from flowlint import ir
 from flowlint.annotations import apply_annotations
+from flowlint.analysis.entries import EntryPoint, shipped_digest
 from flowlint.analysis.models import Models
 from flowlint.analysis.summary import Flow
 from flowlint.cache import IRCache, run_key
@@ -24,7 +25,7 @@ from flowlint.rules import evaluate
 
 
 INCOMPLETE = "FL906"
-ENGINE_STATE = "engine-state-2"  # bump when EngineState changes: a state is only read by its own kind
+ENGINE_STATE = "engine-state-5"  # bump when EngineState changes: a state is only read by its own kind
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Analysis:
     reused: int = 0  # summaries kept from the previous run (incremental analysis)
     # imports that look like the project's but denote no project module (flowlint.imports)
     unresolved_imports: tuple[UnresolvedImport, ...] = ()
+    # where data enters the project from outside, declared or not (`flowlint sources`)
+    entry_points: tuple[EntryPoint, ...] = ()
 
 
 def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: IRCache | None = None,
@@ -52,7 +55,8 @@ def analyse(files: Sequence[SourceFile], policy: Policy, jobs: int = 0, cache: I
     started = time.perf_counter()
     inputs = read_inputs(files, limits.max_file_size)
     import_roots = tuple(import_roots)
-    key = run_key([item.key or repr(item.problem) for item in inputs], policy, limits, import_roots)
+    # the shipped packs make the catalogue of entry points, selected or not
+    key = run_key([item.key or repr(item.problem) for item in inputs], policy, limits, import_roots, shipped_digest())
     cached = cache.get_run(key) if cache is not None else None
     if isinstance(cached, Analysis):
         return replace(cached, seconds=time.perf_counter() - started,
@@ -68,6 +72,7 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
     # the engine (and networkx) are loaded only for runs that analyse: not for those served whole
     from flowlint.analysis.engine import Engine
     from flowlint.analysis.incremental import resume
+    from flowlint.analysis.pattern_use import project_root, unmatched_patterns
 
     with collector_paused():
         parsed = parse_files(inputs, jobs, cache, progress)
@@ -78,7 +83,7 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
         engine = Engine(program, Models(policy), progress, limits.file_time_limit)
         keys = {item.file.relpath: item.key for item in inputs}
         module_keys = {m.name: keys[m.path] for m in modules}
-        state_key = run_key([ENGINE_STATE], policy, limits)
+        state_key = run_key([ENGINE_STATE], policy, limits, shipped_digest())
         imported = {m.name: program.imported_names(m) for m in modules}
         if cache is not None:
             resume(engine, cache.get_state(state_key), module_keys, imported, cache.get)
@@ -97,8 +102,13 @@ def _analyse(inputs: Sequence[Input], policy: Policy, jobs: int, cache: IRCache 
     diagnostics += [Diagnostic(path, 1, 1, INCOMPLETE, f"analysis incomplete: this file's functions took longer "
                                f"than file-time-limit ({limits.file_time_limit:g} s); flows through them may be missing")
                     for path in sorted(engine.timed_out)]
+    if inputs:
+        analysed = {qualname for qualname, contexts in engine.contexts.items() if contexts}
+        diagnostics += unmatched_patterns(policy, program, engine.names.values(), analysed, complete,
+                                          project_root(inputs[0].file))
     findings = evaluate(flows, policy)
     directives = tuple((m.path, d) for m in sorted(modules, key=lambda m: m.path) for d in m.directives)
     return Analysis(tuple(findings), tuple(flows), tuple(sorted(diagnostics)), len(inputs),
                     len(program.functions), 0.0, parsed.cache_hits, directives,
-                    engine.performed, engine.reused, program.resolver.unresolved())
+                    engine.performed, engine.reused, program.resolver.unresolved(),
+                    engine.recorder.entry_points(program))

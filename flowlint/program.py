@@ -282,7 +282,7 @@ class Program:
         if cached is None:
             function = self.functions[qualname]
             used: set[str] = set(function.nonlocals)
-            for node in _walk((function.body, tuple(p.default for p in function.params if p.default))):
+            for node in walk((function.body, tuple(p.default for p in function.params if p.default))):
                 if isinstance(node, ir.Name):
                     used.add(node.id)
                 elif isinstance(node, (ir.FuncRef, ir.Define, ir.Comprehension)):
@@ -296,7 +296,7 @@ class Program:
         return cached
 
 
-def _walk(node: object) -> Iterator[object]:
+def walk(node: object) -> Iterator[object]:
     """Every IR node below `node` (not descending into nested function bodies, which are
     separate `ir.Function`s)."""
     stack = [node]

@@ -50,6 +50,14 @@ class Diagnostic:
     code: str  # FL9xx
     message: str
 
+    @property
+    def severity(self) -> str:
+        """A note for a policy pattern that matches nothing; a warning for input not analysed."""
+        return "note" if self.code in NOTE_DIAGNOSTICS else "warning"
+
+
+NOTE_DIAGNOSTICS = frozenset({"FL907"})
+
 
 @dataclass(frozen=True)
 class TraceStep:

@@ -65,7 +65,9 @@ DIRECTIVE_SINK_KIND = "flowlint.directive"
 # directives starting with this are suppressions; `flowlint.annotations` reads (and checks) the rest
 IGNORE = "ignore"
 
-_RULE_ID = re.compile(r"FL[0-9]{3}")
+# flowlint's rules: FL and three digits; a project's own: any other id of capitals, digits, - and _
+# not starting with FL (ACME-001; see flowlint.policy.load)
+_RULE_ID = re.compile(r"FL[0-9]{3}|(?!FL)[A-Z][A-Z0-9_-]*")
 _IGNORE = re.compile(r"ignore(?![\w-])\s*(?P<rest>.*)", re.S)
 _RULE_LIST = re.compile(r"\[(?P<rules>[^\]]*)\]\s*(?P<after>.*)", re.S)
 _REASON = re.compile(r"reason\s*[:=]\s*(?P<reason>.*)", re.S | re.I)
@@ -123,7 +125,7 @@ def parse(path: str, directive: Directive) -> Suppression | Problem | None:
     if bad or not rules:
         shown = ", ".join(f"`{rule}`" for rule in bad) or "an empty list"
         return Problem(path, directive, f"Malformed suppression `{text}`: {shown} is not a rule id "
-                                        "(rule ids look like FL101); it suppresses nothing.")
+                                        "(rule ids look like FL101 or ACME-001); it suppresses nothing.")
     after = rule_list["after"].strip()
     reason = _REASON.fullmatch(after)
     return Suppression(path, directive, tuple(dict.fromkeys(rules)), reason["reason"].strip() if reason else "")

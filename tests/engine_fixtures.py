@@ -2,7 +2,10 @@
 
 A case is a `.py` file (a one-module project) or a folder (a project root). Expectations are
 comments on sink lines: `# expect: FL101, FL201` and `# xfail: FL101` (known gaps). Every
-other line must have no finding. `python tests/engine_fixtures.py` prints the per-group table.
+other line must have no finding. A case is a clean project: a file that does not tokenize
+cannot state its expectations (`_comments` raises), and the analysis's diagnostics
+(`CaseResult.diagnostics`, FL903 for a syntax error) are failures unless the test declares them.
+`python tests/engine_fixtures.py` prints the per-group table.
 """
 
 from __future__ import annotations
@@ -52,6 +55,18 @@ class CaseResult:
         return [f"{p}:{n}: {r}" for (p, n), rules in sorted(self.xfail.items())
                 for r in sorted(rules & self.found.get((p, n), set()))]
 
+    def diagnostics(self) -> list[str]:
+        """The analysis's diagnostics (see `diagnostics`): a clean case has none."""
+        assert self.analysis is not None
+        return diagnostics(self.analysis)
+
+
+def diagnostics(analysis: Analysis) -> list[str]:
+    """An analysis's diagnostics as `path:line: code message`, less those about the shared
+    policy: most of its patterns match nothing in any one case."""
+    return [f"{d.path}:{d.line}: {d.code} {d.message}" for d in analysis.diagnostics
+            if Path(d.path).resolve() != SHARED_POLICY.resolve()]
+
 
 def cases(root: Path = ROOT) -> list[Path]:
     out = []
@@ -65,17 +80,35 @@ def cases(root: Path = ROOT) -> list[Path]:
 
 
 def _comments(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every comment token. A source that does not tokenize raises ValueError:
+    its expectations cannot be read, and a case that silently lost them would pass."""
     try:
-        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
-        return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
-    except (tokenize.TokenError, SyntaxError):
-        return []
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError) as err:
+        raise ValueError(f"does not tokenize, so its `# expect:` comments cannot be read: {err}") from err
+    return [(t.start[0], t.string) for t in tokens if t.type == tokenize.COMMENT]
 
 
 def _files(case: Path) -> list[SourceFile]:
     if case.is_file():
         return [SourceFile(case, case.name, case.stem, False)]
     return discover(load_config([case], isolated=True))[0]
+
+
+def expectations(path: Path, relpath: str) -> tuple[dict[Line, set[str]], dict[Line, set[str]]]:
+    """The `# expect:` and `# xfail:` rules of a fixture file, by (relpath, line)."""
+    try:
+        comments = _comments(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise ValueError(f"fixture {path}: {err}") from err
+    expected: dict[Line, set[str]] = {}
+    xfail: dict[Line, set[str]] = {}
+    for line, comment in comments:
+        for match in _EXPECT.finditer(comment):  # a line may have both `expect:` and `xfail:`
+            rules = {r.strip() for r in match.group(2).split(",") if r.strip()}
+            table = expected if match.group(1) == "expect" else xfail
+            table.setdefault((relpath, line), set()).update(rules)
+    return expected, xfail
 
 
 def run_case(case: Path, shared_policy: Path | None = SHARED_POLICY) -> CaseResult:
@@ -86,12 +119,9 @@ def run_case(case: Path, shared_policy: Path | None = SHARED_POLICY) -> CaseResu
     policy = load_policy(policies, base_dir=ROOT)
     files = _files(case)
     for file in files:
-        for line, comment in _comments(file.path.read_text(encoding="utf-8")):
-            match = _EXPECT.search(comment)
-            if match:
-                rules = {r.strip() for r in match.group(2).split(",") if r.strip()}
-                table = result.expected if match.group(1) == "expect" else result.xfail
-                table.setdefault((file.relpath, line), set()).update(rules)
+        expected, xfail = expectations(file.path, file.relpath)
+        result.expected.update(expected)
+        result.xfail.update(xfail)
     result.analysis = analyse(files, policy)
     for finding in result.analysis.findings:
         key = (finding.sink.location.path, finding.sink.location.line)

@@ -56,6 +56,12 @@ class GeneratorError(AssertionError):
     """The generator produced something that is not valid Python: a bug in this module."""
 
 
+class NotApplicable(GeneratorError):
+    """A transformation does not apply to this program (say, its insertion point is gone). On a
+    property's own example that is a failure, never a silent pass; `reduce` just drops such a
+    candidate (as it drops one that does not compile)."""
+
+
 # ---------------------------------------------------------------------------- the model
 # Expressions (tuples):
 #   ("name", n) ("str", s) ("source", fn) ("global", modref, G)
@@ -585,6 +591,7 @@ class Options:
     project_calls: bool = True  # calls of project functions, constructors, methods
     global_reads: bool = True
     max_depth: int = 2
+    seeded: float = 0.7  # share of function bodies seeded with a source-to-sink flow (see function_body)
 
 
 @dataclass
@@ -895,14 +902,7 @@ class Gen:
             self.bind(scope, name, self.kind_of(value))
             return ("assign", ("name", name), value)
         if choice == "sink":
-            fn = self.pick(SINKS)
-            if fn == "write_file":
-                args = (("str", "out.txt"), self.expr(scope))
-            elif fn == "sink_first":
-                args = (self.expr(scope), self.expr(scope))
-            else:
-                args = (self.expr(scope),)
-            return ("sink", fn, args)
+            return self.sink(scope, self.expr(scope))
         if choice == "call":
             e = self.expr(scope)
             if e[0] not in ("call", "meth", "new"):
@@ -992,6 +992,15 @@ class Gen:
             return ("def", Func(name, params, self._with_globals(inner, body)))
         raise GeneratorError(choice)
 
+    def sink(self, scope: Scope, value: tuple) -> tuple:
+        """A call of one of the sinks with ``value`` where the sink reads it."""
+        fn = self.pick(SINKS)
+        if fn == "write_file":
+            return ("sink", fn, (("str", "out.txt"), value))
+        if fn == "sink_first":
+            return ("sink", fn, (value, self.expr(scope)))
+        return ("sink", fn, (value,))
+
     def choose(self, scope: Scope) -> tuple:
         """`v = A if c == 'k0' else B if c == 'k1' else ...`: one of several objects (of
         different classes) or of several callables, for dispatch on a joined value."""
@@ -1056,7 +1065,19 @@ class Gen:
 
     # -------------------------------------------------------------- definitions
     def function_body(self, scope: Scope, returns: bool = True, budget: int = 8) -> tuple:
-        body = self.block(scope, 0, [budget], 1, 5)
+        """Statements, and sometimes a return. With sources on, most bodies are *seeded*: they
+        start with `v = <source>` and end (when control gets there) with a sink of `v`, so most
+        projects have findings (a metamorphic comparison of two empty sets proves nothing) while
+        the statements in between may still overwrite, sanitise or guard `v`."""
+        seeded = self.o.sources and not self.coin(1 - self.o.seeded)  # the first choice (0) seeds
+        head: tuple = ()
+        if seeded:
+            var = scope.fresh()
+            head = (("assign", ("name", var), ("source", self.pick(SOURCES))),)
+            self.bind(scope, var, "val")
+        body = head + self.block(scope, 0, [budget], 1, 5)
+        if seeded and not block_terminates(body):
+            body += (self.sink(scope, ("name", var)),)
         if returns and not block_terminates(body) and self.coin(0.6):
             body += (("return", self.expr(scope)),)
         return self._with_globals(scope, body)

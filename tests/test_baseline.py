@@ -184,7 +184,7 @@ def test_apply_counts_multiplicity() -> None:
 
 
 def test_render_then_load(tmp_path: Path) -> None:
-    findings = [finding("b", 2, "z.py"), finding("a", 1, "a.py", "FL150"), finding("a", 3, "a.py", "FL150")]
+    findings = [finding("b", 2, "z.py"), finding("a", 1, "a.py", "ACME-150"), finding("a", 3, "a.py", "ACME-150")]
     text = baseline.render(findings)
     assert text == baseline.render(reversed(findings))
     path = tmp_path / "b.json"

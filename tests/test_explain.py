@@ -148,7 +148,7 @@ def test_unknown_rule_without_a_close_one_lists_the_rules() -> None:
     with pytest.raises(FlowlintError) as caught:
         explain(shipped(), "zzzzzzzzzzzz")
     assert str(caught.value) == ("unknown rule 'zzzzzzzzzzzz'; known rules: FL101, FL102, FL103, FL104, FL201, FL202, "
-                                 "FL203, FL301, FL901, FL902, FL903, FL904, FL905, FL906")
+                                 "FL203, FL301, FL901, FL902, FL903, FL904, FL905, FL906, FL907")
 
 
 def test_a_rule_of_a_pack_that_is_not_loaded_is_unknown() -> None:
@@ -163,14 +163,14 @@ def test_builtin_rules_are_explained_without_a_policy(rule: Rule) -> None:
     text = explain(Policy(), rule.id)
     assert text.startswith(f"{rule.id}  {rule.name}  ({rule.severity})\n")
     assert "Defined in\n  built into flowlint\n" in text
-    assert ("Flagged example" in text and "Clean example" in text) or rule.id in ("FL904", "FL906")  # no small program shows these
+    assert ("Flagged example" in text and "Clean example" in text) or rule.id in ("FL904", "FL906", "FL907")  # no small program shows these
 
 
 def test_rule_without_examples_or_citations(tmp_path: Path) -> None:
     (tmp_path / "mine.toml").write_text(
-        '[policy]\nname = "mine"\n[[rules]]\nid = "FL950"\nname = "my-rule"\nseverity = "note"\n'
+        '[policy]\nname = "mine"\n[[rules]]\nid = "ACME-950"\nname = "my-rule"\nseverity = "note"\n'
         'message = "m"\n[rules.when]\nsink_kind = ["collection.log"]\n', encoding="utf-8")
-    text = explain(load_policy(["mine.toml"], tmp_path), "FL950")
+    text = explain(load_policy(["mine.toml"], tmp_path), "ACME-950")
     assert "Citations" not in text and "example" not in text
     assert "Why\n  (no rationale given)\n" in text
     assert text.endswith("Defined in\n  mine\n")

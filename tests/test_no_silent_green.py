@@ -195,7 +195,7 @@ def test_text_paths_are_relative_to_the_current_folder_inside_the_project(projec
     (project / "tools").mkdir()
     below = flowlint(project / "tools", "check", "--no-cache")
     assert below.returncode == 1
-    assert below.stdout.startswith("../app/audit.py:9:5: FL150 [warning]")
+    assert below.stdout.startswith("../app/audit.py:9:5: ACME-150 [warning]")
     # JSON keeps paths relative to the project root
     document = json.loads(flowlint(project / "app", "check", "--no-cache", "--format", "json").stdout)
     assert {f["sink"]["location"]["path"] for f in document["findings"]} == {"app/store.py", "app/audit.py"}
@@ -250,9 +250,9 @@ def test_the_reviewer_report_names_sources_sanitizers_and_guards(tmp_path: Path)
     assert headlines == [
         "#### Finding 1: FL101 (error) at `app/twice.py:23:5` from `peoplefinder.Client().search` at `app/twice.py:21:13`",
         "#### Finding 2: FL101 (error) at `app/twice.py:23:5` from `peoplefinder.Client().search` at `app/twice.py:22:14`",
-        "#### Finding 3: FL150 (warning) at `app/twice.py:24:5`",
-        "#### Finding 4: FL150 (warning) at `app/twice.py:26:9`"]
-    # citations once per rule (FL101 has two, FL150 one), not once per finding
+        "#### Finding 3: ACME-150 (warning) at `app/twice.py:24:5`",
+        "#### Finding 4: ACME-150 (warning) at `app/twice.py:26:9`"]
+    # citations once per rule (FL101 has two, ACME-150 one), not once per finding
     assert text.count("Privacy Act (Canada), R.S.C. 1985, c. P-21, s. 4") == 1
     assert "- **Citations:**" not in text
     # the sanitized and the guarded flows, with the sanitizer and the guard named

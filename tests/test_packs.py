@@ -289,4 +289,4 @@ def test_the_policy_guide_s_examples_validate(tmp_path: Path) -> None:
     (tmp_path / "vendors.toml").write_text("\n".join(snippets), encoding="utf-8")
     policy = load_policy(["vendors.toml"], tmp_path)
     assert [origin.id for origin in policy.origins] == ["facefinder", "vk"]
-    assert [rule.id for rule in policy.rules] == ["FL501"]
+    assert [rule.id for rule in policy.rules] == ["ACME-501"]

@@ -78,7 +78,7 @@ clears = "all"
 marks = ["consent.written"]
 
 [[rules]]
-id = "FL901"
+id = "ACME-901"
 name = "scraped-stored"
 severity = "warning"
 message = "{provider} data reaches {sink_kind} ({categories})"
@@ -150,7 +150,7 @@ def test_values_and_defaults(in_tmp: Path) -> None:
     assert (guard.when, guard.applies, guard.clears, guard.marks) == ("returns", "branch", "all", ("consent.written",))
     rule = policy.rules[0]
     assert (rule.id, rule.name, rule.severity, rule.cite, rule.rationale) == (
-        "FL901", "scraped-stored", "warning", ("Privacy Act (Canada) s. 4",), "Because.")
+        "ACME-901", "scraped-stored", "warning", ("Privacy Act (Canada) s. 4",), "Because.")
     assert rule.when == Condition(lawful=(False, "unknown"), sink_kind=("collection.*",),
                                   origin=("clearview", "other*"), purpose_incompatible=(True,))
     assert rule.unless == Condition(marks=("consent.*",))
@@ -266,7 +266,8 @@ def test_headers_inside_multiline_strings_are_not_entries(in_tmp: Path) -> None:
         calls = ["a.b"]
         ''')
     assert errors_of(["p.toml"], in_tmp) == [
-        "p.toml: [[sinks]] #1 (line 9): kind: unknown sink kind 'collection.stor'; did you mean 'collection.store'?"]
+        "p.toml: [[sinks]] #1 (line 9): kind: unknown sink kind 'collection.stor'; did you mean 'collection.store'? "
+        "(or declare it in [vocabulary] sink_kinds)"]
 
 
 def test_rule_subtable_after_other_tables_is_found(in_tmp: Path) -> None:
@@ -275,14 +276,14 @@ def test_rule_subtable_after_other_tables_is_found(in_tmp: Path) -> None:
         name = "p"
 
         [[rules]]
-        id = "FL901"
+        id = "ACME-901"
         name = "a"
         severity = "note"
         message = "m"
         when = {}
 
         [[rules]]
-        id = "FL902"
+        id = "ACME-902"
         name = "b"
         severity = "note"
         message = "m"
@@ -304,7 +305,7 @@ def test_dotted_and_inline_keys_point_at_their_line(in_tmp: Path) -> None:
         name = "p"
 
         [[rules]]
-        id = "FL901"
+        id = "ACME-901"
         name = "a"
         severity = "note"
         message = "m"
@@ -328,7 +329,7 @@ def test_entry_that_is_not_a_table(in_tmp: Path) -> None:
 @pytest.mark.parametrize("pattern", [
     "sqlite3.connect().cursor().execute", "open().write", "*", "requests.*", "a.*.b", "*.execute",
     "myapp.[a-z]*.save", "myapp.db.sav?", "myapp.[!_]*", "clearview.Client.search", "_private.__init__",
-    "myapp.*()", "données.écrire",
+    "myapp.*()", "données.écrire", "pymongo.MongoClient()[][].insert_one", "sqlalchemy.*.all()[].*",
 ])
 def test_valid_call_patterns(pattern: str) -> None:
     assert validate_call_pattern(pattern) is None
@@ -342,12 +343,13 @@ def test_valid_call_patterns(pattern: str) -> None:
     ("a..b", "empty segment (double dot)"),
     ("a.[bc", "unbalanced '[' in segment '[bc'"),
     ("a.bc]", "unbalanced ']' in segment 'bc]'"),
-    ("a.[]", "empty character class in segment '[]'"),
+    ("a.[]", "segment '[]' has no name before '()' or '[]'"),
+    ("a.b[]c", "empty character class in segment 'b[]c'"),
     ("a.b(", "unbalanced parenthesis in segment 'b('"),
     ("a.b)", "unbalanced parenthesis in segment 'b)'"),
     ("a.b(x)", "calls are written '()' without arguments, in segment 'b(x)'"),
     ("a.b()c", "'()' may only end a segment, in segment 'b()c'"),
-    ("a.().b", "segment '()' has no name before '()'"),
+    ("a.().b", "segment '()' has no name before '()' or '[]'"),
     ("a.1b", "segment '1b' is not a Python identifier"),
     ("a-b.c", "unexpected character '-' in segment 'a-b'"),
     ("a.b/c", "unexpected character '/' in segment 'b/c'"),
@@ -464,7 +466,7 @@ def test_describe_lists_every_section(in_tmp: Path) -> None:
         "  myapp.consent.has_written_release: when returns, applies to branch, clears all, marks",
         "      consent.written",
         "Rules (1):",
-        "  FL901  scraped-stored  warning",
+        "  ACME-901  scraped-stored  warning",
     ]
 
 
@@ -476,12 +478,12 @@ def test_describe_empty_sections() -> None:
 
 def test_duplicate_rule_names_and_conflicting_copies(in_tmp: Path) -> None:
     rule = '[[rules]]\nid = "{id}"\nname = "same-name"\nseverity = "{severity}"\nmessage = "m"\nwhen = {{}}\n'
-    write(in_tmp, "a.toml", '[policy]\nname = "a"\n' + rule.format(id="FL901", severity="note")
-          + rule.format(id="FL902", severity="note"))
-    write(in_tmp, "b.toml", '[policy]\nname = "b"\n' + rule.format(id="FL901", severity="warning"))
+    write(in_tmp, "a.toml", '[policy]\nname = "a"\n' + rule.format(id="ACME-901", severity="note")
+          + rule.format(id="ACME-902", severity="note"))
+    write(in_tmp, "b.toml", '[policy]\nname = "b"\n' + rule.format(id="ACME-901", severity="warning"))
     assert errors_of(["a.toml", "b.toml"], in_tmp) == [
         "a.toml: [[rules]] #2 (line 11): name: duplicate rule name 'same-name'; first defined at a.toml: [[rules]] #1 (line 3)",
-        "b.toml: [[rules]] #1 (line 6): severity: rule 'FL901' differs from its definition at a.toml: [[rules]] #1 "
+        "b.toml: [[rules]] #1 (line 6): severity: rule 'ACME-901' differs from its definition at a.toml: [[rules]] #1 "
         "(line 3); a rule defined in several files must have the same name, severity, message, when and unless",
     ]
 
@@ -493,7 +495,7 @@ MERGED_RULE = '''\
 name = "{name}"
 
 [[rules]]
-id = "FL901"
+id = "ACME-901"
 name = "scraped-stored"
 severity = "error"
 message = "{{provider}} data reaches {{sink_kind}}"
@@ -530,7 +532,7 @@ def test_identical_rules_in_several_files_merge(in_tmp: Path) -> None:
     assert rule.ref == EntryRef("a.toml", "rules", 1, 4)
     assert [ref.file for ref in rule.defined_at] == ["a.toml", "b.toml", "c.toml"]
     assert rule.when == Condition(lawful=(False,), sink_kind=("collection.*",))
-    assert describe_policy(policy).splitlines()[-1] == "  FL901  scraped-stored  error  (defined in a, b, c)"
+    assert describe_policy(policy).splitlines()[-1] == "  ACME-901  scraped-stored  error  (defined in a, b, c)"
 
 
 @pytest.mark.parametrize(("old", "new", "key", "line"), [
@@ -546,7 +548,7 @@ def test_differing_copies_are_reported_at_the_first_differing_key(in_tmp: Path, 
     write(in_tmp, "a.toml", merged_rule("a", '["A"]', "A."))
     write(in_tmp, "b.toml", merged_rule("b", '["B"]', "B.", **{old: new}))
     assert errors_of(["a.toml", "b.toml"], in_tmp) == [
-        f"b.toml: [[rules]] #1 (line {line}): {key}: rule 'FL901' differs from its definition at a.toml: [[rules]] #1 "
+        f"b.toml: [[rules]] #1 (line {line}): {key}: rule 'ACME-901' differs from its definition at a.toml: [[rules]] #1 "
         "(line 4); a rule defined in several files must have the same name, severity, message, when and unless",
     ]
 
@@ -556,7 +558,7 @@ def test_the_same_rule_twice_in_one_file_is_a_duplicate(in_tmp: Path) -> None:
     twice = merged_rule("b", '["B"]', "B.")
     write(in_tmp, "b.toml", twice + twice[twice.index("[[rules]]"):])
     assert errors_of(["a.toml", "b.toml"], in_tmp) == [
-        "b.toml: [[rules]] #2 (line 19): id: duplicate rule id 'FL901'; first defined at b.toml: [[rules]] #1 (line 4)",
+        "b.toml: [[rules]] #2 (line 19): id: duplicate rule id 'ACME-901'; first defined at b.toml: [[rules]] #1 (line 4)",
     ]
 
 
@@ -578,7 +580,7 @@ def test_rule_examples(in_tmp: Path) -> None:
 def test_rule_examples_mistakes(in_tmp: Path) -> None:
     write(in_tmp, "a.toml", merged_rule("a", '["A"]', "A.", "[rules.examples]\nflaged = 'x'\nclean = 3\n"))
     write(in_tmp, "b.toml", merged_rule("b", '["A"]', "A.", **{"[rules.when]": "examples = 'x'\n[rules.when]"})
-          .replace("FL901", "FL902").replace("scraped-stored", "other-rule"))
+          .replace("ACME-901", "ACME-902").replace("scraped-stored", "other-rule"))
     assert errors_of(["a.toml", "b.toml"], in_tmp) == [
         "a.toml: [[rules]] #1 (line 19): examples.flaged: unknown key; did you mean 'flagged'?",
         "a.toml: [[rules]] #1 (line 20): examples.clean: expected a string, got an integer",
@@ -680,3 +682,118 @@ def test_empty_source_fields(in_tmp: Path) -> None:
     assert errors_of(["fields.toml"], in_tmp) == [
         "fields.toml: [[sources]] #1 (line 18): fields: must name at least one field",
     ]
+
+
+# --- vocabularies ------------------------------------------------------------------------------
+
+
+def test_the_base_vocabulary_is_loaded_with_any_selection_and_not_listed(in_tmp: Path) -> None:
+    policy = load_policy(["scrapers"], in_tmp)
+    assert [f.name for f in policy.files] == ["scrapers"]
+    assert "collection.store" in policy.vocabulary.sink_kinds
+    assert "untargeted-scraping" in policy.vocabulary.collection
+    assert "vocabulary" not in pack_names()
+    with pytest.raises(FlowlintError, match="unknown policy pack 'vocabulary'"):
+        pack_path("vocabulary")
+
+
+def test_a_declared_category_declares_its_parents_not_its_children(in_tmp: Path) -> None:
+    write(in_tmp, "v.toml", '''\
+        [policy]
+        name = "v"
+        [vocabulary]
+        categories = ["user.health.vaccination.dose"]
+        collection = ["referral"]
+        ''')
+    write(in_tmp, "o.toml", '''\
+        [policy]
+        name = "o"
+        [[origins]]
+        id = "clinic"
+        provider = "Clinic"
+        collection = "referral"
+        lawful = true
+        categories = ["user.health", "user.health.vaccination", "user.health.vaccination.dose"]
+        ''')
+    policy = load_policy(["o.toml", "v.toml"], in_tmp)
+    assert {"user.health", "user.health.vaccination", "user.health.vaccination.dose"} <= set(policy.vocabulary.categories)
+    assert policy.vocabulary.collection[-1] == "referral"
+    write(in_tmp, "child.toml", (in_tmp / "o.toml").read_text().replace('"user.health"', '"user.health.vaccination.dose.x"'))
+    assert errors_of(["child.toml", "v.toml"], in_tmp) == [
+        "child.toml: [[origins]] #1 (line 8): categories[0]: unknown category 'user.health.vaccination.dose.x'; "
+        "did you mean 'user.health.vaccination.dose'? (or declare it in [vocabulary] categories)"]
+
+
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("user.biometric*", None),
+    ("*", None),
+    ("user.*.face", None),
+    ("user.biometrics.*", "'user.biometrics.*' matches no category; did you mean 'user.biometric.*'?"),
+    ("health.*", "'health.*' matches no category; nothing declared is close (a glob must match a declared category)"),
+])
+def test_category_globs_must_match_a_declared_category(pattern: str, problem: str | None) -> None:
+    from flowlint.explain import base_vocabulary
+    from flowlint.policy.vocabulary import pattern_problem
+
+    assert pattern_problem(base_vocabulary(), "categories", pattern) == problem
+
+
+# --- rule ids ----------------------------------------------------------------------------------
+
+RULE = '''\
+[policy]
+name = "{name}"
+[[rules]]
+id = "{id}"
+name = "{rule_name}"
+severity = "error"
+message = "Data from {{provider}} reaches {{sink_kind}}."
+[rules.when]
+lawful = [false]
+'''
+
+
+@pytest.mark.parametrize("rule_id", ["ACME-001", "A", "MY_ORG-7", "X9"])
+def test_a_project_rule_takes_any_id_not_starting_with_fl(rule_id: str, in_tmp: Path) -> None:
+    write(in_tmp, "p.toml", RULE.format(name="p", id=rule_id, rule_name="own-rule"))
+    assert [rule.id for rule in load_policy(["p.toml"], in_tmp).rules] == [rule_id]
+
+
+@pytest.mark.parametrize(("rule_id", "problem"), [
+    ("FL777", "invalid rule id 'FL777': ids starting with 'FL' are reserved for flowlint's shipped rules; give a rule "
+              "of your own an id with your own prefix, like 'ACME-777'"),
+    ("FL901", "invalid rule id 'FL901': ids starting with 'FL' are reserved for flowlint's shipped rules; give a rule "
+              "of your own an id with your own prefix, like 'ACME-901'"),
+    ("acme-001", "invalid rule id 'acme-001'; did you mean 'ACME-001'?"),
+    ("1ACME", "invalid rule id '1ACME'; expected a capital letter, then capital letters, digits, '-' and '_', "
+              "like 'ACME-001'"),
+])
+def test_bad_project_rule_ids(rule_id: str, problem: str, in_tmp: Path) -> None:
+    write(in_tmp, "p.toml", RULE.format(name="p", id=rule_id, rule_name="own-rule"))
+    assert errors_of(["p.toml"], in_tmp) == [f"p.toml: [[rules]] #1 (line 4): id: {problem}"]
+
+
+def test_a_project_file_may_redefine_a_shipped_rule_without_its_pack(in_tmp: Path) -> None:
+    """As today: an FL id a pack defines may be used by a project file (alone, or merged)."""
+    write(in_tmp, "p.toml", RULE.format(name="p", id="FL101", rule_name="my-fl101"))
+    assert [rule.name for rule in load_policy(["p.toml"], in_tmp).rules] == ["my-fl101"]
+
+
+def test_a_shipped_pack_keeps_fl_ids(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file among the packs is held to `FL` + three digits (here a file taken for one)."""
+    monkeypatch.setattr("flowlint.policy.load.is_shipped", lambda path: path.name.startswith("shipped"))
+    write(in_tmp, "shipped-own.toml", RULE.format(name="own", id="ACME-001", rule_name="own-rule"))
+    write(in_tmp, "shipped-fl.toml", RULE.format(name="fl", id="FL777", rule_name="fl-rule"))
+    assert [rule.id for rule in load_policy(["shipped-fl.toml"], in_tmp).rules] == ["FL777"]
+    assert errors_of(["shipped-own.toml"], in_tmp) == [
+        "shipped-own.toml: [[rules]] #1 (line 4): id: invalid rule id 'ACME-001'; a shipped rule's id is 'FL' and "
+        "three digits, like 'FL101'"]
+
+
+def test_errors_name_a_shipped_pack_by_its_real_path_and_the_policy_by_its_pack_name(in_tmp: Path) -> None:
+    write(in_tmp, "p.toml", RULE.format(name="p", id="FL101", rule_name="my-fl101"))
+    messages = errors_of(["core", "p.toml"], in_tmp)
+    assert len(messages) == 1
+    assert f"differs from its definition at {os.path.abspath(pack_path('core'))}: [[rules]] #1 (line " in messages[0]
+    assert "<pack" not in messages[0]
+    assert load_policy(["core"], in_tmp).rules[0].ref.file == "<pack core>"

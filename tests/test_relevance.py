@@ -13,7 +13,7 @@ import pytest
 
 from flowlint.analysis.engine import Engine
 from flowlint.analysis.models import Models
-from flowlint.analysis.relevance import _literal_prefix, entry_modules
+from flowlint.analysis.relevance import StoreWriters, _literal_prefix, import_graph, importers, source_modules
 from flowlint.frontend import parse_source
 from flowlint.policy.load import load_policy
 from flowlint.policy.model import Policy
@@ -41,11 +41,11 @@ def test_literal_prefix(pattern: str, prefix: str | None) -> None:
     assert _literal_prefix(pattern) == prefix
 
 
-def test_entry_modules_go_up_to_importers_then_down_to_what_they_import() -> None:
+def test_entry_modules_are_the_importers_not_what_they_import() -> None:
     graph = {"views": {"service", "forms"}, "service": {"vendor", "db"}, "vendor": set(), "db": {"util"},
              "forms": set(), "util": set(), "scripts": {"util"}, "unrelated": set()}
-    assert entry_modules(graph, {"vendor"}) == {"vendor", "service", "views", "db", "forms", "util"}
-    assert entry_modules(graph, set()) == set()
+    assert importers(graph, {"vendor"}) == {"vendor", "service", "views"}
+    assert importers(graph, set()) == set()
 
 
 def run(project: Path, *extra: str) -> dict:
@@ -125,3 +125,67 @@ def test_a_project_that_never_names_a_source_is_not_analysed() -> None:
     # only the modules on the way (client and what it imports) run their functions as entry points
     entry_functions = {context[0] for context in engine.analyses if "<" not in context[0]}
     assert entry_functions and all(name.startswith(("client.", "m0.")) for name in entry_functions)
+
+
+def test_what_the_entry_points_import_is_analysed_only_where_they_call_it_or_read_its_state() -> None:
+    """Entry points: the modules that name the source and their importers. A module they import is
+    analysed only where they call it, and its body only when they read a global it computes."""
+    helpers = "".join(f"def f{i}(x):\n    return [x]\n\n\n" for i in range(30))
+    code = {
+        "helpers": helpers + "def wrap(x):\n    return [x]\n",
+        "config": "import sinkdb\n\nDB = sinkdb.open()\nNAME = 'static'\n\n\ndef unused():\n    return 0\n",
+        "client": "import config\nimport helpers\nimport vendorx\n\n\ndef go():\n"
+                  "    config.DB.save(helpers.wrap(vendorx.fetch()))\n",
+    }
+    policy = VENDOR_POLICY.replace('calls = ["taintlib.sink"]', 'calls = ["sinkdb.open().save"]')
+    engine = engine_for(code, policy)
+    assert [(f.sink.site.path, f.sink.site.line) for f in engine.run()] == [("client.py", 7)]
+    assert sorted({context[0] for context in engine.analyses}) == [
+        "client.<module>", "client.go", "config.<module>", "helpers.wrap"]
+
+
+SETUP = {
+    "state": "REGISTRY = {}\nDEFAULT = None\n\n\ndef define(x):\n    return x\n\n\n"
+             "class Base:\n    conn = None\n    label = 'base'\n\n"
+             "    def __init__(self):\n        self.db = open_db()\n\n"
+             "    def rename(self, other):\n        other.title = 'x'\n\n"
+             "    @classmethod\n    def configure(cls):\n        cls.conn = open_db()\n\n\n"
+             "class Other:\n    def __init__(self):\n        self.db = None\n\n\n"
+             "def make():\n    base = Base.__new__(Base)\n    base.db = open_db()\n    return base\n\n\n"
+             "def reset():\n    global DEFAULT\n    DEFAULT = open_db()\n\n\n"
+             "def open_db():\n    return None\n",
+    "plugins": "import state\nfrom state import REGISTRY\n\n\ndef setup():\n    state.REGISTRY['a'] = 1\n\n\n"
+               "def more():\n    REGISTRY.update(b=2)\n\n\ndef local():\n    REGISTRY = {}\n    REGISTRY['c'] = 3\n",
+    "elsewhere": "def setup():\n    REGISTRY = {}\n    REGISTRY['d'] = 4\n",
+}
+
+
+@pytest.mark.parametrize(("key", "writers"), [
+    # an instance field: methods of its class storing it, and functions of its module outside classes
+    (("field", "state.Base", "db"), ["state.Base.__init__", "state.make"]),
+    (("field", "state.Other", "db"), ["state.Other.__init__", "state.make"]),
+    (("field", "state.Base", "title"), ["state.Base.rename"]),
+    # a module global: the body that computes it, `global` writers, and stores through the
+    # module's name in its importers (not a local of the same name, nor a module not importing it)
+    (("global", ("state", "REGISTRY")), ["state.<module>", "plugins.more", "plugins.setup"]),
+    (("global", ("state", "DEFAULT")), ["state.<module>", "state.reset"]),
+    (("global", ("state", "define")), []),  # an undecorated `def`: known without running anything
+    # a class attribute: the class body, and stores through `cls`
+    (("global", ("state.Base", "conn")), ["state.Base.<body>", "state.Base.configure"]),
+    (("global", ("state.Base", "__init__")), []),
+    (("global", ("state.Base.configure", "x")), []),  # a closure cell: not found from the code
+])
+def test_store_writers(key: tuple, writers: list[str]) -> None:
+    modules = [parse_source(text.encode(), name, f"{name}.py", False) for name, text in SETUP.items()]
+    program = Program.build(modules)
+    assert sorted(StoreWriters(program, import_graph(program)).of(key)) == sorted(writers)
+
+
+def test_an_endpoint_source_is_named_by_a_request_method_not_by_anything_of_its_library() -> None:
+    policy = VENDOR_POLICY.replace('calls = ["vendorx.fetch"]', 'urls = ["https://api.vendorx.example/*"]')
+    code = {"paths": "from urllib.request import url2pathname\n", "fetcher": "import urllib.request\n",
+            "opener": "from urllib.request import urlopen\n", "session": "from requests import Session\n",
+            "errors": "from requests.exceptions import HTTPError\n"}
+    modules = [parse_source(text.encode(), name, f"{name}.py", False) for name, text in code.items()]
+    program = Program.build(modules)
+    assert source_modules(program, Models(parse_policy(policy))) == {"fetcher", "opener", "session"}

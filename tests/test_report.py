@@ -7,7 +7,9 @@ equal those of `flowlint check --format json` run on the same project, that host
 the project is inert in both formats, that the HTML loads nothing from anywhere, the data
 inventory, the flow graph's layout and Mermaid text, code snippets and `report_meta`.
 
-To regenerate the golden files after a deliberate change (then review the diff):
+To regenerate the golden files after a deliberate change (then review the diff; in that mode
+a golden test fails where it rewrote a file and is skipped where nothing changed, so run the
+tests again without the variable):
 
     FLOWLINT_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from conftest import check_golden
 from flowlint import ir
 from flowlint.config import load_config
 from flowlint.discover import discover
@@ -44,7 +47,6 @@ from flowlint.results import Endpoint, Finding, Location, OriginFacts
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden" / "report"
-UPDATE = os.environ.get("FLOWLINT_UPDATE_GOLDEN") == "1"
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
 
 POLICY = '''\
@@ -322,13 +324,7 @@ def mermaid_blocks(text: str) -> list[str]:
 @pytest.mark.parametrize("fmt, suffix", [("html", "html"), ("markdown", "md")])
 def test_golden(project, fmt: str, suffix: str) -> None:
     analysis, policy, meta = project
-    text = render_report(analysis, policy, fmt, meta)
-    golden = GOLDEN / f"expected.{suffix}"
-    if UPDATE:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"{golden} is missing: run with FLOWLINT_UPDATE_GOLDEN=1"
-    assert text == golden.read_text(encoding="utf-8"), f"{golden} differs: review, then FLOWLINT_UPDATE_GOLDEN=1"
+    check_golden(GOLDEN / f"expected.{suffix}", render_report(analysis, policy, fmt, meta))
 
 
 # --- the numbers are those of `check --format json` -----------------------------------------------

@@ -2,7 +2,9 @@
 
 These are language semantics, not third-party APIs, so they live in the engine: `len(x)`
 carries no personal data, `d.get("a")` reads key "a" only, `xs.append(v)` puts `v` into the
-list, `map(f, xs)` calls `f` on the elements. A policy still overrides them for API names.
+list, `map(f, xs)` calls `f` on the elements, iterating a dict yields its keys, and a list or
+tuple of known length keeps its positions through `list()`, `reversed()`, `zip()` and
+`pop(i)`. A policy still overrides them for API names.
 """
 
 from __future__ import annotations
@@ -30,10 +32,29 @@ _NO_DATA = frozenset({"len", "isinstance", "issubclass", "id", "hash", "callable
                       "super", "property", "staticmethod", "classmethod"})
 _ELEMENTWISE = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "filter"})
 _ELEMENT = frozenset({"next", "min", "max", "sum", "anext"})
+_SEQUENCES = frozenset({"builtin:list", "builtin:tuple"})
+# what `dict(x)` reads as pairs rather than as a mapping to copy
+_PAIR_ITERABLES = frozenset({"builtin:list", "builtin:tuple", "builtin:set", "builtin:generator"})
 
 
 def _container(kind: str, element: Value, labels=frozenset()) -> Value:
     return Value(labels, frozenset({f"builtin:{kind}"}), {ANY: element})
+
+
+def sequence(kind: str, elements: list[Value]) -> Value:
+    return Value(frozenset(), frozenset({f"builtin:{kind}"}), {index_key(i): e for i, e in enumerate(elements)})
+
+
+def positions(value: Value) -> list[Value] | None:
+    """The elements of a list or tuple whose length is known, in order (`("id", x)`, `[a, b]`);
+    None when its length is not known (an element added at an unknown index, data on the
+    whole container, anything but a list or tuple)."""
+    if not value.kinds or not value.kinds <= _SEQUENCES or value.labels:
+        return None
+    indexes = sorted(k[1] for k in value.fields if k[0] == "i" and type(k[1]) is int)
+    if len(indexes) != len(value.fields) or indexes != list(range(len(indexes))):
+        return None
+    return [value.fields[index_key(i)] for i in indexes]
 
 
 def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: list[Value], state: State,
@@ -46,6 +67,9 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
     if name in _NO_DATA:
         return EMPTY
     _call_key_functions(run, name, arg_nodes, args, state, span)
+    known = positions(first)
+    if name in ("list", "tuple", "reversed") and len(args) == 1 and known is not None:
+        return sequence("tuple" if name == "tuple" else "list", known[::-1] if name == "reversed" else known)
     if name in _ELEMENTWISE:
         if name == "filter" and len(args) > 1:
             first = args[1]
@@ -54,25 +78,22 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
         element = run.iterate(first, state, span)
         return element.join(args[1].collapsed()) if name == "next" and len(args) > 1 else element
     if name == "enumerate":
-        return _container("list", Value(frozenset(), frozenset(), {index_key(1): first.elements()}))
+        return _zipped(run, [EMPTY, first], [None, known], state, span)
     if name == "zip":
-        pair = Value(frozenset(), frozenset(), {index_key(i): a.elements() for i, a in enumerate(args)})
-        return _container("list", pair)
+        return _zipped(run, args, [positions(a) for a in args], state, span)
     if name == "dict":
-        positional = next((v for n, v in zip(arg_nodes, args) if n.keyword is None and not n.star), EMPTY)
-        result = Value(positional.labels, frozenset({"builtin:dict"}), dict(positional.fields) or None)
-        for node, value in zip(arg_nodes, args):
-            if node.keyword is not None:
-                result = result.write(index_key(node.keyword), value)
-        return result
+        return _dict(run, arg_nodes, args, state, span)
     if name == "map" and len(args) > 1:
-        element = args[1].elements()
-        mapped = run.call_value(args[0], [ir.Arg(ir.Const(None, span))], [element], state, None, span)
-        return _container("list", mapped)
+        elements = [run.iterate(a, state, span) for a in args[1:]]
+        nodes = [ir.Arg(ir.Const(None, span)) for _ in elements]
+        return _container("list", run.call_value(args[0], nodes, elements, state, None, span))
     if name == "setattr" and len(arg_nodes) > 2 and isinstance(arg_nodes[1].value, ir.Const) \
             and isinstance(arg_nodes[1].value.value, str):
         target = ir.Attr(arg_nodes[0].value, arg_nodes[1].value.value, span)
         run.assign(target, args[2], state, span)
+        return EMPTY
+    if name == "setattr" and len(args) > 2:  # an attribute named at run time
+        run.check_store_sinks(first, "*", args[2], state, span)
         return EMPTY
     if name == "getattr" and len(arg_nodes) > 1 and isinstance(arg_nodes[1].value, ir.Const) \
             and isinstance(arg_nodes[1].value.value, str):
@@ -86,6 +107,45 @@ def call_builtin(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: lis
     return Value(frozenset(labels), strings.kinds(texts))
 
 
+def _zipped(run: FunctionRun, iterables: list[Value], known: list[list[Value] | None], state: State,
+            span: ir.Span) -> Value:
+    """`zip(a, b)` (and `enumerate(a)`, a zip with the counter): tuples of one element of each.
+    Where some iterables have a known length the result has as many tuples as the shortest, and
+    the i-th tuple holds their i-th elements."""
+    lengths = [len(k) for k in known if k is not None]
+    if not lengths:
+        pair = Value(frozenset(), frozenset(), {index_key(i): run.iterate(a, state, span) for i, a in enumerate(iterables)})
+        return _container("list", pair)
+    anywhere = [run.iterate(a, state, span) if k is None else EMPTY for a, k in zip(iterables, known)]
+    tuples = [sequence("tuple", [k[n] if k is not None else element for k, element in zip(known, anywhere)])
+              for n in range(min(lengths))]
+    return sequence("list", tuples)
+
+
+def _dict(run: FunctionRun, arg_nodes: list[ir.Arg], args: list[Value], state: State, span: ir.Span) -> Value:
+    """`dict(mapping)` copies it; `dict(pairs)` (a list of tuples, `zip(keys, values)`, a
+    generator) makes each pair's first item a key and its second that key's value; keywords
+    add literal keys."""
+    positional = next((v for n, v in zip(arg_nodes, args) if n.keyword is None and not n.star), EMPTY)
+    if "builtin:dict" in positional.kinds or not positional.kinds & _PAIR_ITERABLES:
+        result = Value(positional.labels, frozenset({"builtin:dict"}), dict(positional.fields) or None)
+    else:
+        known = positions(positional)
+        pairs = known if known is not None else [run.iterate(positional, state, span)]
+        result = Value(frozenset(), frozenset({"builtin:dict"}))
+        for pair in pairs:
+            key, value = pair.read(index_key(0)), pair.read(index_key(1))
+            texts = strings.patterns(key.kinds)
+            literal = len(texts) == 1 and strings.HOLE not in texts[0]
+            result = result.write(index_key(texts[0]) if literal else ANY, value, strong=False)
+            if key.is_tainted():
+                result = result.write(KEYS, key.collapsed(), strong=False)
+    for node, value in zip(arg_nodes, args):
+        if node.keyword is not None:
+            result = result.write(index_key(node.keyword), value)
+    return result
+
+
 def _call_key_functions(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], args: list[Value], state: State,
                         span: ir.Span) -> None:
     """`sorted(xs, key=f)`, `filter(f, xs)`, `max(xs, key=f)`: the function is called on the elements."""
@@ -95,7 +155,8 @@ def _call_key_functions(run: FunctionRun, name: str, arg_nodes: list[ir.Arg], ar
         function = next((v for n, v in zip(arg_nodes, args) if n.keyword == "key"), None)
         iterable = args[0] if args else EMPTY
     if function is not None and function.kinds:
-        run.call_value(function, [ir.Arg(ir.Const(None, span))], [iterable.elements()], state, None, span)
+        run.call_value(function, [ir.Arg(ir.Const(None, span))], [run.iterate(iterable, state, span)], state, None,
+                       span)
 
 
 def _super(run: FunctionRun, state: State) -> Value:
@@ -119,12 +180,15 @@ def container_method(run: FunctionRun, method: str, receiver: Value, receiver_ex
         if not args:
             return receiver.elements()
         value = receiver.read(index_key(literal) if known else ANY)
+        if method == "pop" and known and index_key(literal) in receiver.fields:  # the key is gone
+            run.update_path(receiver_expr, receiver.write(index_key(literal), EMPTY), state, strong=True, shown=False)
         return value.join(args[1]) if len(args) > 1 else value
     if method == "pop":
-        return receiver.elements()
+        return _pop(run, receiver, receiver_expr, literal if known else None, bool(args), state)
     if method == "items":
-        pair = Value(frozenset(), frozenset(), {index_key(0): receiver.read(KEYS), index_key(1): receiver.elements()})
-        return _container("list", pair)
+        return _container("list", _item(receiver))
+    if method == "popitem":
+        return _item(receiver)
     if method == "values":
         return _container("list", receiver.elements())
     if method == "keys":
@@ -154,6 +218,28 @@ def container_method(run: FunctionRun, method: str, receiver: Value, receiver_ex
                 run.update_path(receiver_expr, value, state, key=index_key(node.keyword))
         return EMPTY
     return None
+
+
+def _item(mapping: Value) -> Value:
+    """A `(key, value)` tuple of a dict: the data of its keys, the data of its values."""
+    return Value(frozenset(), frozenset({"builtin:tuple"}),
+                 {index_key(0): mapping.read(KEYS), index_key(1): mapping.elements()})
+
+
+def _pop(run: FunctionRun, receiver: Value, receiver_expr: ir.Expr | None, index: object, indexed: bool,
+         state: State) -> Value:
+    """`xs.pop()` / `xs.pop(i)`: of a list of known length, that element, and the list has one
+    fewer; else any element (at index `i` if the list still has one there)."""
+    known = positions(receiver)
+    at = -1 if not indexed else index
+    if type(at) is not int:
+        return receiver.elements()
+    if known is None or not -len(known) <= at < len(known):
+        return receiver.read(index_key(at)) if known is None and at >= 0 else receiver.elements()
+    if receiver_expr is not None:
+        rest = known[:at] + known[at + 1:] if at != -1 else known[:-1]
+        run.update_path(receiver_expr, sequence("list", rest), state, strong=True, shown=False)
+    return known[at]
 
 
 def string_method(method: str, receiver: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> Value | None:

@@ -14,7 +14,7 @@ from flowlint.analysis import builtins as pybuiltins
 from flowlint.analysis import endpoints, executors, strings
 from flowlint.analysis.summary import Context
 from flowlint.analysis.values import (
-    ANY, EMPTY, Label, ParamTaint, Step, Taint, Value, apply_effects, attr_key, index_key, with_step,
+    ANY, EMPTY, KEYS, Label, ParamTaint, Step, Taint, Value, apply_effects, attr_key, index_key, with_step,
 )
 
 from flowlint.analysis.render import expr_text
@@ -181,6 +181,7 @@ class Calls:
     def apply_targets(self, targets: list[Target], receiver: Value | None, receiver_expr: ir.Expr | None,
                       method: str | None, arg_nodes: list[ir.Arg], args: list[Value], state: State,
                       call: ir.Call | None, span: ir.Span) -> Value:
+        self.engine.recorder.calls(self, targets, receiver, arg_nodes, args, span)
         if not targets:
             # nothing known about the callee: the default model, plus container methods by name
             if method in ENTER_METHODS and receiver is not None and "builtin:generator" in receiver.kinds:
@@ -263,7 +264,7 @@ class Calls:
         for arg in args:
             labels |= arg.derived_labels()
         if receiver is not None and MODULE not in receiver.kinds:
-            labels |= receiver.derived_labels()
+            labels |= _record_read(receiver, method, args)
         else:
             receiver_expr = None  # a module is no container of data
         if method in pybuiltins.MUTATORS and receiver_expr is not None and args:
@@ -493,6 +494,10 @@ class Calls:
             return EMPTY
         actuals, omitted = self.bind_arguments(function, receiver, arg_nodes, args)
         captured = closure_cells(closure) if closure else []
+        # a closure sees its cells as they are when it runs (late binding): a variable of this
+        # function mutated or rebound since the closure was made is read as it is now
+        captured = [(name, state.vars[name] if name in state.vars and self.program.owner_of(qualname, name)
+                     == self.fn.qualname else value) for name, value in captured]
         cells = tuple((name, self.engine.context_kinds(value)) for name, value in captured)
         context: Context = (qualname, tuple(self.engine.context_kinds(a) for a in actuals), cells)
         summary = self.engine.summary(context, self)
@@ -524,16 +529,16 @@ class Calls:
             for label in reaching.collapse_labels():
                 effected = apply_effects(label, inner.clears, inner.adds, inner.marks)
                 self.report(effected, hit.sink, sink_step, state, prefix=middle)
-        nodes = arg_nodes or []
-        offset = 1 if receiver is not None else 0
+        bound = _bound_expressions(function, receiver is not None, arg_nodes or []) if summary.params_out else {}
         for index, out in enumerate(summary.params_out):
             if out is None:
                 continue
             new = substitute(out)
             if index >= len(function.params):  # a captured variable the closure rebound (nonlocal)
                 name = captured[index - len(function.params)][0]
-                if self.program.owner_of(qualname, name) == self.fn.qualname:
-                    self.bind(name, new, state)
+                owner = self.program.owner_of(qualname, name)
+                if owner == self.fn.qualname or (owner is not None and owner == self._cell_owner(name)):
+                    self.bind(name, new, state)  # this function's variable, or a cell it shares
                 continue
             if index == 0 and receiver is not None:
                 if returns_receiver:
@@ -543,9 +548,14 @@ class Calls:
                     self.update_path(self._receiver_expr(call.func.value), new, state, strong=_whole(out, index),
                                      shown=False)
                 continue
-            position = index - offset
-            if 0 <= position < len(nodes) and not nodes[position].star and nodes[position].keyword is None:
-                self.update_path(nodes[position].value, new, state, strong=_whole(out, index), shown=False)
+            passed = bound.get(index, [])
+            for expr, key in passed:
+                # a parameter bound by keyword, through `*xs`/`**kw`, or to `a if c else b`: the
+                # callee's effect on it lands on what the caller passed
+                branches = _branches(expr)
+                strong = _whole(out, index) and key is None and len(branches) == 1 and len(passed) == 1
+                for branch in branches:
+                    self.update_path(branch, new, state, strong=strong, key=key, shown=False)
         if returns_receiver and (not summary.params_out or summary.params_out[0] is None) and receiver is not None:
             result = receiver
         for (owner, name), effect in summary.global_effects:
@@ -553,6 +563,10 @@ class Calls:
         if summary.raises.is_tainted() or summary.raises.kinds:
             self.raise_value(substitute(summary.raises), state)
         return self._project_models(qualname, receiver, arg_nodes or [], args, state, span, result)
+
+    def _cell_owner(self, name: str) -> str | None:
+        """The enclosing function whose variable `name` this (nested) function sees, if any."""
+        return self.program.owner_of(self.fn.qualname, name) if self.fn.parent is not None else None
 
     def _receiver_expr(self, expr: ir.Expr) -> ir.Expr:
         """What a method call's receiver denotes: `super()` stands for this method's `self`."""
@@ -683,6 +697,56 @@ def _argument_index(key: int | str, arg_nodes: list[ir.Arg]) -> int | None:
                 return i
             position += 1
     return None
+
+
+def _record_read(receiver: Value, method: str | None, args: list[Value]) -> frozenset[Label]:
+    """What an external object's method returns of the object's own data: `keys()` reads the
+    keys, `get("name")` the field `name` (a source's declared fields narrow it; the object's other
+    concrete data goes through, as for any method)."""
+    if method == "keys":
+        return receiver.read(KEYS).derived_labels()
+    texts = strings.patterns(args[0].kinds) if method == "get" and args else ()
+    if len(texts) == 1 and strings.HOLE not in texts[0]:
+        return receiver.read(index_key(texts[0])).derived_labels() | frozenset(
+            label for label in receiver.derived_labels() if isinstance(label, Taint) and not label.fields)
+    return receiver.derived_labels()
+
+
+def _bound_expressions(function: ir.Function, has_receiver: bool,
+                       arg_nodes: list[ir.Arg]) -> dict[int, list[tuple[ir.Expr, tuple | None]]]:
+    """Parameter index -> the caller's expressions it may be bound to, each with the key below
+    it the parameter is (`*xs`: an element, `**kw`: the item of the parameter's name), as
+    `bind_arguments` binds them."""
+    params = function.params
+    positional = [i for i, p in enumerate(params) if p.kind in ("posonly", "normal")]
+    if has_receiver:
+        positional = positional[1:]
+    by_name = {p.name: i for i, p in enumerate(params) if p.kind in ("normal", "kwonly")}
+    bound: dict[int, list[tuple[ir.Expr, tuple | None]]] = {}
+    position = 0
+    for node in arg_nodes:
+        if node.star == 1:
+            for i in positional[position:]:
+                bound.setdefault(i, []).append((node.value, ANY))
+        elif node.star == 2:
+            for name, i in by_name.items():
+                if i not in positional[:position]:
+                    bound.setdefault(i, []).append((node.value, index_key(name)))
+        elif node.keyword is not None:
+            if node.keyword in by_name:
+                bound.setdefault(by_name[node.keyword], []).append((node.value, None))
+        else:
+            if position < len(positional):
+                bound.setdefault(positional[position], []).append((node.value, None))
+            position += 1
+    return bound
+
+
+def _branches(expr: ir.Expr) -> list[ir.Expr]:
+    """The expressions an argument may denote: both branches of `a if c else b`."""
+    if isinstance(expr, ir.IfExp):
+        return _branches(expr.body) + _branches(expr.orelse)
+    return [expr]
 
 
 def _whole(out: Value, index: int) -> bool:

@@ -27,6 +27,7 @@ the same party: a pattern written with one matches URLs with either.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -149,6 +150,7 @@ class HttpCall:
 
     name: str  # the API name it was recognised by
     urls: tuple[str, ...]
+    user_agents: tuple[str, ...]  # the `User-Agent` header it sets, as known text patterns
     data: tuple[int | str, ...]  # the URL and body-like arguments: positions and keyword names
     response: Literal["return", "receiver"]  # where the response goes (http.client: the connection)
 
@@ -172,9 +174,19 @@ def http_call(names: Sequence[str], receiver: Value | None, arg_nodes: list[ir.A
         if _argument(signature, "params", arg_nodes, args) is not None:
             urls = tuple(with_query(url) for url in urls)
         data = tuple(i for i, p in enumerate(signature) if p == "url" or p in _BODY) + ("url", *sorted(_BODY))
-        return HttpCall(name, strings.patterns(strings.kinds(urls)), data,
+        return HttpCall(name, strings.patterns(strings.kinds(urls)), _user_agents(arg_nodes, args), data,
                         "receiver" if join == "http.client" else "return")
     return None
+
+
+def _user_agents(arg_nodes: list[ir.Arg], args: list[Value]) -> tuple[str, ...]:
+    """The known text of the `User-Agent` in a request's `headers=` dict."""
+    headers = _argument((), "headers", arg_nodes, args)
+    if headers is None:
+        return ()
+    return tuple(text for key, value in headers.fields.items()
+                 if key[0] == "i" and isinstance(key[1], str) and key[1].lower() == "user-agent"
+                 for text in strings.patterns(value.kinds))
 
 
 def _argument(signature: Signature, parameter: str, arg_nodes: list[ir.Arg], args: list[Value]) -> Value | None:
@@ -287,6 +299,12 @@ def display(url: str) -> str:
     return url.replace(HOLE, "{}")
 
 
+def host(url: str) -> str | None:
+    """The host (with its port) a URL pattern names, lower case; None when it is not known."""
+    origin = _origin(url)
+    return origin.partition("://")[2].rpartition("@")[2].lower() if origin is not None else None
+
+
 # --- matching ----------------------------------------------------------------------------------
 
 # pattern tokens: a character, a hole (any text) or a set of characters (one of them)
@@ -388,15 +406,24 @@ def apply(run: FunctionRun, names: tuple[str, ...], receiver: Value | None, rece
     if call is None:
         return result
     sources, sinks = run.models.url_entries(call.urls)
+    sources = requested_by(sources, call)
     for sink in sinks:
         _report(run, sink, call, arg_nodes, args, state, span)
-    for source in sources:
-        taint = _taint(run, source, call, span)
-        if call.response == "return":
-            result = result.with_labels({taint})
-        elif receiver_expr is not None:
-            run.update_path(receiver_expr, Value(frozenset({taint})), state)
+    taints = frozenset(_taint(run, source, call, span) for source in sources)
+    if taints and call.response == "return":
+        # the response is the provider's data: what the request sent is not in it as such (an
+        # e-mail address sent to an enrichment API comes back as the provider's record)
+        result = Value(taints, result.kinds)
+    elif taints and receiver_expr is not None:
+        run.update_path(receiver_expr, Value(taints), state)
     return result
+
+
+def requested_by(sources: Sequence[Source], call: HttpCall) -> tuple[Source, ...]:
+    """Those of ``sources`` (whose `urls` match the call's URL) that the call's `User-Agent`
+    satisfies: any, for a source without `user_agents`."""
+    return tuple(s for s in sources if not s.user_agents or any(
+        fnmatch.fnmatchcase(agent.replace(HOLE, ""), glob) for agent in call.user_agents for glob in s.user_agents))
 
 
 def _taint(run: FunctionRun, source: Source, call: HttpCall, span: ir.Span) -> Taint:

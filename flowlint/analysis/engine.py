@@ -28,11 +28,12 @@ import networkx as nx
 
 from flowlint import ir
 from flowlint.analysis import strings
+from flowlint.analysis.entries import EntryPoint, Recorder, catalogue
 from flowlint.analysis.interpret import FunctionRun
 from flowlint.analysis.models import Models
-from flowlint.analysis.relevance import entry_modules, import_graph, source_modules
+from flowlint.analysis.relevance import StoreWriters, import_graph, importers, source_modules
 from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, fewest_sources, keep_shortest
-from flowlint.analysis.values import EMPTY, Taint, Value
+from flowlint.analysis.values import EMPTY, Site, Taint, Value
 from flowlint.progress import Progress
 from flowlint.program import Program
 
@@ -67,6 +68,8 @@ class EngineState:
     writes: dict[Context, set[StoreKey]]  # the stores each context wrote
     captures: dict[Context, set[tuple[str, str]]]  # the cells each context asked an enclosing function for
     exhausted: set[Context]
+    entries: dict[Context, dict[tuple[Site, str], EntryPoint]]  # the entry points each context saw
+    names: dict[Context, frozenset[str]]  # the names each context looked up in the policy (`Models.kept`)
 
 
 class FileTimeLimit(Exception):
@@ -79,6 +82,7 @@ class Engine:
         self.program = program
         self.models = models
         self.progress = progress
+        self.recorder = Recorder(catalogue(models.policy), models)  # for `flowlint sources`
         self.summaries: dict[Context, Summary] = {}
         self.contexts: dict[str, list[Context]] = defaultdict(list)
         self.globals: dict[tuple[str, str], Value] = {}
@@ -88,6 +92,7 @@ class Engine:
         self.dependents: dict[StoreKey, set[Context]] = defaultdict(set)
         self.writes: dict[Context, set[StoreKey]] = defaultdict(set)
         self.flows: dict[Context, dict[tuple, Flow]] = {}  # from the latest analysis of each context
+        self.names: dict[Context, frozenset[str]] = {}  # what the latest analysis looked up (flowlint.analysis.pattern_use)
         self.calls = nx.DiGraph()
         self.analyses: dict[Context, int] = defaultdict(int)
         self.exhausted: set[Context] = set()
@@ -106,17 +111,21 @@ class Engine:
         self.timed_out: set[str] = set()  # files past their time limit: no further analyses
         self._clock = time.perf_counter()
         self._widened: set[str] = set()  # modules whose tainted globals widened the entry points
+        self._writer_roots: set[Context] = set()  # entry points added for a store an entry point read
 
     # ------------------------------------------------------------ driver
     def run(self) -> list[Flow]:
         sources = source_modules(self.program, self.models)
+        if sources is not None:  # and where data enters, declared or not (`flowlint sources`)
+            sources |= self.recorder.modules(self.program)
         if sources is not None and not sources:
             self._invalidate(list(self.summaries))  # what a previous run left is for nothing now
             self.reused = 0
             return []  # no module can name a source: there is no flow to find
         everything = sources is None
         graph = {} if everything else import_graph(self.program)
-        entries = set(self.program.modules) if everything else entry_modules(graph, sources)
+        entries = set(self.program.modules) if everything else importers(graph, sources)
+        writers = StoreWriters(self.program, graph)
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 30_000))
         try:
@@ -132,9 +141,11 @@ class Engine:
                     self._analyse(context)
                 tainted = set() if everything else self._tainted_global_modules() - self._widened
                 self._widened |= tainted
-                wider = entry_modules(graph, tainted) - entries if tainted else set()
+                wider = importers(graph, tainted) - entries if tainted else set()
                 entries |= wider
-                pending = self._function_contexts(wider)
+                pending = self._entry_contexts(wider)
+                if not everything:
+                    pending += self._store_writers(writers, entries, pending)
                 if not pending:
                     # contexts kept from the previous run that nothing reaches any more go, and
                     # with them what they wrote
@@ -150,8 +161,8 @@ class Engine:
         return sorted(fewest_sources(merged).values(), key=lambda f: (f.sink.site, f.label.site, f.key))
 
     def _entry_contexts(self, modules: set[str]) -> list[Context]:
-        """Every module body, then class bodies, then the functions of ``modules``."""
-        ordered = sorted(self.program.modules.values(), key=lambda m: m.name)
+        """The module bodies of ``modules``, then their class bodies, then their functions."""
+        ordered = [self.program.modules[name] for name in sorted(modules)]
         bodies = [m.body for m in ordered] + [c.body for m in ordered for c in m.classes]
         return [self.default_context(q) for q in bodies] + self._function_contexts(modules)
 
@@ -163,6 +174,24 @@ class Engine:
             bodies = {module.body} | {c.body for c in module.classes}
             found += [self.default_context(f.qualname) for f in module.functions if f.qualname not in bodies]
         return found
+
+    def _store_writers(self, writers: StoreWriters, entries: set[str], pending: list[Context]) -> list[Context]:
+        """The writers of the stores that the entry points of ``entries`` (and the functions
+        analysed on their behalf) read, in their default contexts, where not entry points yet:
+        they give those stores what they hold wherever they are called from. So do the writers
+        of what a writer reads itself (a chain of set-up code); not of what the functions it
+        calls read: that would pull in whatever a framework's set-up code touches."""
+        module_of = self.program.function_module
+        starts = [c for c in self._roots if module_of[c[0]] in entries]
+        relevant = self._reachable(starts) | self._writer_roots
+        found: set[str] = set()
+        for key, readers in self.dependents.items():
+            if not readers.isdisjoint(relevant):
+                found.update(writers.of(key))
+        added = [self.default_context(q) for q in sorted(found)]
+        added = [c for c in added if c not in self._roots and c not in pending]
+        self._writer_roots.update(added)
+        return added
 
     def _tainted_global_modules(self) -> set[str]:
         """Modules whose globals, class attributes or closure cells hold personal data."""
@@ -185,6 +214,8 @@ class Engine:
         self.dependents = defaultdict(set, state.dependents)
         self.writes = defaultdict(set, state.writes)
         self.captures = defaultdict(set, state.captures)
+        self.recorder.found = state.entries
+        self.names = state.names
         changed = set(changed)
         functions = self.program.functions
         self._invalidate([c for c in self.summaries if c[0] in changed or c[0] not in functions])
@@ -192,17 +223,23 @@ class Engine:
 
     def state(self) -> EngineState:
         return EngineState(self.summaries, dict(self.contexts), self.flows, self.calls, self.globals, self.fields,
-                           dict(self.dependents), dict(self.writes), dict(self.captures), self.exhausted)
+                           dict(self.dependents), dict(self.writes), dict(self.captures), self.exhausted,
+                           self.recorder.found, self.names)
 
     def _unreachable(self) -> set[Context]:
-        reachable = set(self._roots)
+        reachable = self._reachable(self._roots)
+        return {c for c in self.summaries if c not in reachable}
+
+    def _reachable(self, roots: Iterable[Context]) -> set[Context]:
+        """``roots`` and every context they call, directly or through others."""
+        reachable = set(roots)
         todo = [c for c in reachable if c in self.calls]
         while todo:
             for callee in self.calls.successors(todo.pop()):
                 if callee not in reachable:
                     reachable.add(callee)
                     todo.append(callee)
-        return {c for c in self.summaries if c not in reachable}
+        return reachable
 
     def _invalidate(self, seeds: Iterable[Context]) -> None:
         """Forget ``seeds``, every context whose summary was computed from theirs (callers, and
@@ -237,7 +274,8 @@ class Engine:
             else:
                 self.fields.pop(key[1:], None)
         for context in dead:
-            for table in (self.summaries, self.flows, self.writes, self.captures, self.analyses):
+            for table in (self.summaries, self.flows, self.writes, self.captures, self.analyses, self.recorder.found,
+                          self.names):
                 table.pop(context, None)
             self.exhausted.discard(context)
             self.contexts[context[0]].remove(context)
@@ -295,13 +333,17 @@ class Engine:
         self._charge()
         self._stack.append(context)
         run = FunctionRun(self, context)
+        asked: set[str] = set()
+        outer = self.models.asking(asked)
         try:
             summary = run.run()
         except FileTimeLimit:  # raised by this very run: the innermost one is always the timed-out file's
             return
         finally:
+            self.models.asking(outer)
             self._charge()
             self._stack.pop()
+        self.names[context] = self.models.kept(asked)
         self.flows[context] = fewest_sources(run.flows)
         old = self.summaries.get(context, EMPTY_SUMMARY)
         summary = old.join(summary)

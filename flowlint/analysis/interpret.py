@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
 from flowlint.analysis import endpoints, strings
+from flowlint.analysis import fields as source_fields
 from flowlint.analysis.calls import CLOSURE, MODULE, Calls, api_kinds, closure_cells
 from flowlint.analysis.conditions import Conditions
 from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, flow_key, keep_shortest
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 MAX_LOOP_ITERATIONS = 12
 MAX_SINK_HITS = 200  # sinks a function's parameters may reach, kept in its summary
+MAX_PATHS_PER_SINK = 8  # paths below one parameter to one sink kept apart (`kwargs["a"]`, `kwargs["b"]`)
 # values whose mutation through one name shows through another (`b = a; b.append(x)`)
 MUTABLE_KINDS = ("builtin:list", "builtin:dict", "builtin:set", "inst:", "virt:")
 CALLABLE_PREFIXES = ("fn:", "cls:", "bound:")
@@ -49,6 +51,7 @@ class FunctionRun(Calls, Conditions):
         self.yields = EMPTY
         self.exit_state: State = dead_state()
         self.sinks: dict[tuple, SinkHit] = {}
+        self.sink_paths: dict[tuple, dict[tuple, SinkHit]] = {}  # the paths of each parameter to a sink
         self.global_effects: dict[tuple[str, str], Value] = {}
         self.loops: list[LoopExits] = []
         self.raised: list[Value] = []  # one entry per enclosing `try`: what its body may raise
@@ -190,12 +193,13 @@ class FunctionRun(Calls, Conditions):
         compound = isinstance(s, (ir.If, ir.While, ir.For, ir.Try, ir.With, ir.Match))
         self.statement = (s.span[0], s.span[0] if compound else s.span[2])
         if isinstance(s, ir.Assign):
-            value = self.eval(s.value, state)
+            value, truth = self.eval_test(s.value, state)
             for target in s.targets:
                 self.assign(target, value, state, s.span)
                 if isinstance(target, ir.Name):
                     mutable = isinstance(s.value, ir.Name) and any(k.startswith(MUTABLE_KINDS) for k in value.kinds)
                     state.alias(target.id, s.value.id if mutable else None)  # type: ignore[union-attr]
+            self.remember_test(s.targets, truth, state)
         elif isinstance(s, ir.ExprStmt):
             self.eval(s.value, state)
         elif isinstance(s, ir.AugAssign):
@@ -255,7 +259,8 @@ class FunctionRun(Calls, Conditions):
                 self.eval(target, state)
 
     def _replace_state(self, state: State, new: State) -> None:
-        state.vars, state.dead, state.clears, state.marks = new.vars, new.dead, new.clears, new.marks
+        state.vars, state.dead, state.clears, state.marks, state.truths = \
+            new.vars, new.dead, new.clears, new.marks, new.truths
 
     def exec_if(self, s: ir.If, state: State) -> None:
         true_state, false_state = self.condition(s.test, state)
@@ -466,6 +471,7 @@ class FunctionRun(Calls, Conditions):
     def bind(self, name: str, value: Value, state: State) -> None:
         """Bind a local name (module and class bodies also publish it as a global)."""
         state.vars[name] = value
+        state.truths.pop(name, None)  # what it stood for as a test's result (conditions.py)
         if self.is_module_body:
             self.note_global(name, state.vars[name])
         elif self.is_class_body:
@@ -547,6 +553,7 @@ class FunctionRun(Calls, Conditions):
     def read_source(self, value: Value, names: Iterable[str], span: ir.Span) -> Value:
         """Reading a global or attribute the policy lists under `[[sources]] reads` yields its
         data (checked where the name is read: an import, an attribute, a module global)."""
+        self.engine.recorder.reads(self, names, span)
         if not self.models.read_sources:
             return value
         added: list[Label] = []
@@ -570,9 +577,13 @@ class FunctionRun(Calls, Conditions):
     def _unpack(self, target: ir.Unpack, value: Value, state: State, span: ir.Span) -> None:
         starred = next((i for i, e in enumerate(target.elts) if isinstance(e, ir.Starred)), None)
         count = len(target.elts)
+        known = pybuiltins.positions(value)
         for i, element in enumerate(target.elts):
             if isinstance(element, ir.Starred):
-                part = Value(frozenset(), frozenset({"builtin:list"}), {ANY: value.elements()})
+                if known is not None and len(known) >= count - 1:  # `a, *rest = (x, y, z)`: rest is [y, z]
+                    part = pybuiltins.sequence("list", known[i:len(known) - (count - 1 - i)])
+                else:
+                    part = Value(frozenset(), frozenset({"builtin:list"}), {ANY: value.elements()})
                 self.assign(element.value, part, state, span)
                 continue
             if starred is None or i < starred:
@@ -609,6 +620,7 @@ class FunctionRun(Calls, Conditions):
             key = attr_key(target.attr)
         step = self._step(target.span or span, "step", f"stored in `{expr_text(target)}`")
         stepped = self._stepped(value, step)
+        self.check_store_sinks(base, target.attr if isinstance(target, ir.Attr) else None, value, state, span)
         if isinstance(target, ir.Attr):
             for kind in sorted(base.kinds):
                 if kind.startswith(("inst:", "virt:")):
@@ -682,8 +694,7 @@ class FunctionRun(Calls, Conditions):
         if isinstance(e, ir.Combine):
             return self.eval_combine(e, state)
         if isinstance(e, ir.IfExp):
-            self.eval(e.test, state)
-            return self.eval(e.body, state).join(self.eval(e.orelse, state))
+            return self.eval_choice(e, state)
         if isinstance(e, ir.BoolOp):
             first = e.parts[0]
             if e.op != "not" and isinstance(first, ir.Const) and bool(first.value) == (e.op == "or"):
@@ -919,6 +930,23 @@ class FunctionRun(Calls, Conditions):
             for label in value.collapse_labels():
                 self.report(label, spec, step, state)
 
+    def check_store_sinks(self, obj: Value, attr: str | None, value: Value, state: State, span: ir.Span) -> None:
+        """`obj.attr = value` (`attr` "*": an attribute named at run time) or `obj[k] = value`
+        (`attr` None) into an external object whose member a sink's `stores` names (a row loaded
+        from an ORM session, a spreadsheet cell): the value is collected there."""
+        if not value.is_tainted() or not self.models.store_sinks:
+            return
+        member = "[]" if attr is None else f".{attr}"
+        for kind in sorted(obj.kinds):
+            if not kind.startswith("api:"):
+                continue
+            name = kind[4:] + member
+            for sink in self.models.store_sinks(name):
+                spec = SinkSpec(sink.kind, name, self._site(span, name), sink.purpose, self.statement)
+                step = self._step(span, "sink", f"stored in `{name}` ({sink.kind})")
+                for label in value.collapse_labels():
+                    self.report(label, spec, step, state)
+
     def report(self, label: Label, spec: SinkSpec, step: Step, state: State,
                prefix: tuple[Step, ...] = (), suffix: tuple[Step, ...] = ()) -> None:
         """A label reaches a sink: a flow (concrete data) or a summary entry (a parameter)."""
@@ -933,22 +961,32 @@ class FunctionRun(Calls, Conditions):
                 trace = trace[:40] + trace[-40:]
             keep_shortest(self.flows, key, Flow(label.with_trace(trace), spec))
             return
-        key = (label.param, spec, label.clears, label.adds, label.marks)
-        old = self.sinks.get(key)
-        if old is None:
+        group = (label.param, spec, label.clears, label.adds, label.marks)
+        paths = self.sink_paths.setdefault(group, {})
+        if label.path in paths:
+            return
+        if len(paths) < MAX_PATHS_PER_SINK:
             if len(self.sinks) < MAX_SINK_HITS:
-                self.sinks[key] = SinkHit(label.with_trace(label.trace + prefix + suffix + (step,)), spec)
-        elif old.label.path != label.path:
-            # one entry per parameter and sink: several paths merge into their common prefix
-            path = _common_prefix(old.label.path, label.path)
-            if path != old.label.path:
-                self.sinks[key] = SinkHit(old.label.evolve(path=path), spec)
+                hit = SinkHit(label.with_trace(label.trace + prefix + suffix + (step,)), spec)
+                paths[label.path] = self.sinks[group + (label.path,)] = hit
+            return
+        # a parameter reaching one sink by many paths (`**kwargs` handed on whole): they merge
+        # into their common prefix, which then stands for every path of that parameter there
+        merged = label.path
+        for path in paths:
+            merged = _common_prefix(merged, path)
+            del self.sinks[group + (path,)]
+        first = next(iter(paths.values()))
+        paths.clear()
+        paths[merged] = self.sinks[group + (merged,)] = SinkHit(first.label.evolve(path=merged), first.sink)
 
     def _source_taint(self, source, site: Site, what: str) -> Taint:
         origin = self.models.origins.get(source.origin)
         provider = origin.provider if origin else source.origin
         step = Step(site.path, site.line, site.column, "source", f"source: {what} ({source.origin}: {provider})")
-        return Taint(source.origin, site, self.models.source_categories(source), frozenset(), (step,))
+        categories = self.models.source_categories(source)
+        spec = source_fields.build(source.fields, categories)
+        return Taint(source.origin, site, spec.categories if spec else categories, frozenset(), (step,), fields=spec)
 
     def _site(self, span: ir.Span, symbol: str) -> Site:
         return Site(self.path, span[0], span[1], span[2], span[3], symbol)

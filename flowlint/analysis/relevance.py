@@ -1,16 +1,25 @@
-"""Which modules the analysis starts from: those that can name a source, and their importers.
+"""Which functions the analysis starts from, and which it adds for the stores they read.
 
 Every flow begins where a policy source is called, read or received as a parameter. A call or
 read can only name `taintlib.Client().search` in a module that imports something under
-`taintlib.Client` (or is itself such a module), and the data it returns reaches other modules
-through functions they import. So the entry points of the analysis are the functions of the
-modules that can name a source, of every module importing one of them (transitively), and of
-every module those import (transitively: their functions set up the instance fields and
-registries the data passes through). Modules outside that part of the import graph are still
-analysed where an entry point calls them, and module and class bodies are always analysed. Data
-that a module stores in a global reaches the readers of that global: the engine widens the entry
-points around any module whose globals became tainted. On a project that never names a source
-nothing is analysed at all.
+`taintlib.Client` (or is itself such a module): a *source module*. The data goes from there
+down into callees (analysed on demand, in the context of the call), up to callers (through
+returns and arguments changed in place) and sideways through stored state. Callers of a
+module's functions import it, so the entry points of the analysis are the functions, module
+body and class bodies of the source modules and of every module importing one of them,
+transitively (the importers over-approximate the callers). A module that only the entry
+points import is analysed where they call it, not as a whole.
+
+What the analysed code reads of stored state must be complete too: the kinds of an instance
+field (`self.db = sqlite3.connect(...)` in `__init__` makes `self.db.execute` a sink), a module
+global or a class attribute (a registry a setup function fills, a connection a class method
+sets up) may be written by code that no entry point calls. `StoreWriters` finds, from the code
+alone, what may write a store: functions, and the module or class body where it computes the
+name (a name bound only by an undecorated `def`, `class` or an import of one is known without
+running the body). The engine adds them as entry points for every store that the entry points
+(or the functions analysed on their behalf) read, and in turn for the stores those writers read
+themselves. Data that reaches a global or class attribute reaches its readers: the engine then
+adds the importers of the store's module as entry points.
 
 A pattern whose first segment is a wildcard could name anything: then every module is an entry.
 """
@@ -21,9 +30,11 @@ import builtins
 import re
 from collections.abc import Callable, Iterable
 
+from flowlint import ir
 from flowlint.analysis import endpoints
+from flowlint.analysis.builtins import MUTATORS
 from flowlint.analysis.models import Models
-from flowlint.program import Program
+from flowlint.program import Program, walk
 
 _WILDCARD = re.compile(r"[*?\[]")
 _SEGMENT_END = re.compile(r"[(:\[]")
@@ -71,8 +82,9 @@ def source_modules(program: Program, models: Models) -> set[str] | None:
             if prefix is None:
                 return None
             prefixes.append(prefix)
-        if source.urls:  # an endpoint source is named by an HTTP client's call
-            prefixes.extend(endpoints.OWNERS)
+        if source.urls:  # an endpoint source is named by an HTTP client's request method
+            prefixes.extend(f"{owner}.{method}" for owner, client in endpoints.OWNERS.items()
+                            for method in client.methods)
     found: set[str] = set()
     related = relation(prefixes)
     for module in program.modules.values():
@@ -96,13 +108,6 @@ def import_graph(program: Program) -> dict[str, set[str]]:
     return graph
 
 
-def entry_modules(graph: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
-    """`starts`, every module importing one of them (directly or through others) — where the
-    data goes — and every module those import, transitively — whose functions set up the
-    objects (instance fields, registries) that the data passes through."""
-    return _closure(importers(graph, starts), graph)
-
-
 def importers(graph: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
     """`starts` and every module importing one of them, directly or through others."""
     imported_by: dict[str, set[str]] = {}
@@ -120,3 +125,164 @@ def _closure(found: set[str], edges: dict[str, set[str]]) -> set[str]:
                 found.add(neighbour)
                 stack.append(neighbour)
     return found
+
+
+class StoreWriters:
+    """The functions that may write a store (an engine `StoreKey`), found from their code.
+
+    An instance field `(class, attribute)` (its kinds: what object `self.db` is) is written by
+    `x.attribute = ...` in a method of that class, or in a function of its module outside any
+    class (a factory). A module global or class attribute `(owner, name)` is written by the
+    owner's body where it computes the name (a name it binds only by an undecorated `def`,
+    `class` or an import is known without running the body), and by functions of the owner's
+    module or of a module importing it that store into the name through a name that is not
+    their own local (`state.LATEST = ...`, `REGISTRY[key] = ...`, `CACHE.append(...)`, a
+    `global` name), or through `cls` in a class method. Module and class bodies are not in
+    the index: a body is a writer only of the names it computes."""
+
+    def __init__(self, program: Program, graph: dict[str, set[str]]) -> None:
+        self.program = program
+        self._importers: dict[str, set[str]] = {}
+        for importer, targets in graph.items():
+            for target in targets:
+                self._importers.setdefault(target, set()).add(importer)
+        self._computed: dict[str, frozenset[str]] = {}  # body -> the names it computes
+        self._index: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None  # built on first use
+
+    def of(self, key: tuple) -> list[str]:
+        """Qualnames of the functions that may write store ``key``: `("field", class, attribute)`
+        or `("global", (owner, name))`, the owner a module or a class (a closure cell's owner is
+        analysed once a nested function captures it; other owners have no writers found here)."""
+        program = self.program
+        fields, globals_ = self._writers()
+        if key[0] == "field":
+            klass, name = key[1], key[2]
+            if klass not in program.classes:
+                return []
+            module = program.function_module[program.classes[klass].body]
+            return [q for q in fields.get(name, ())
+                    if program.function_module[q] == module and _method_class(program, q) in (klass, None)]
+        owner, name = key[1]
+        if owner in program.modules:
+            body = program.modules[owner].body
+        elif owner in program.classes:
+            body = program.classes[owner].body
+        else:
+            return []
+        module = program.function_module[body]
+        modules = {module} | self._importers.get(module, set())
+        found = [q for q in globals_.get(name, ()) if program.function_module[q] in modules]
+        return ([body] if name in self._computed_by(body) else []) + found
+
+    def _computed_by(self, body: str) -> frozenset[str]:
+        if body not in self._computed:
+            self._computed[body] = _computed_names(self.program, self.program.functions[body])
+        return self._computed[body]
+
+    def _writers(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Attribute name -> functions storing it into an object; name -> functions storing it
+        into a global or class attribute."""
+        if self._index is None:
+            fields: dict[str, list[str]] = {}
+            globals_: dict[str, list[str]] = {}
+            for function in self.program.functions.values():
+                if function.name in ("<module>", "<body>"):
+                    continue
+                stored_fields, stored_globals = _stored_names(self.program, function)
+                for name in sorted(stored_fields):
+                    fields.setdefault(name, []).append(function.qualname)
+                for name in sorted(stored_globals):
+                    globals_.setdefault(name, []).append(function.qualname)
+            self._index = fields, globals_
+        return self._index
+
+
+def _method_class(program: Program, qualname: str) -> str | None:
+    """The class whose method ``qualname`` is, or is nested in (None: no class)."""
+    function: ir.Function | None = program.functions[qualname]
+    while function is not None and function.cls is None:
+        function = program.functions.get(function.parent) if function.parent else None
+    return function.cls if function is not None else None
+
+
+def _stored_names(program: Program, function: ir.Function) -> tuple[set[str], set[str]]:
+    """The attributes a function stores into objects, and the names it stores into globals or
+    class attributes (every name on the way: `a.b[k] = v` stores into `a` and `b`)."""
+    decorators = program.decorator_names(function)
+    # names that denote a module, a class or a global object here, not a local one
+    shared = {function.params[0].name} if "classmethod" in decorators and function.params else set()
+    fields: set[str] = set()
+    globals_: set[str] = set()
+
+    def store(target: ir.Expr, whole: bool) -> None:
+        """A store into ``target`` (``whole``: the target itself is rebound, not put into)."""
+        names: set[str] = set()
+        expr = target
+        while isinstance(expr, (ir.Attr, ir.Subscript)):
+            if isinstance(expr, ir.Attr):
+                names.add(expr.attr)
+            expr = expr.value
+        if isinstance(expr, ir.Name) and (expr.id not in function.locals or expr.id in function.globals
+                                          or expr.id in shared):
+            globals_.update(names | {expr.id})
+        elif isinstance(target, ir.Attr) and whole:
+            fields.add(target.attr)
+
+    for node in walk(function.body):
+        if isinstance(node, (ir.Assign, ir.Delete)):
+            targets: tuple = node.targets
+        elif isinstance(node, ir.AugAssign):
+            targets = (node.target,)
+        elif isinstance(node, ir.Call) and isinstance(node.func, ir.Attr) and node.func.attr in MUTATORS:
+            store(node.func.value, False)
+            continue
+        elif isinstance(node, ir.Call) and isinstance(node.func, ir.Name) and node.func.id == "setattr":
+            named = node.args[1].value if len(node.args) > 1 else None
+            if isinstance(named, ir.Const) and isinstance(named.value, str):
+                store(ir.Attr(node.args[0].value, named.value, node.span), True)
+            continue
+        else:
+            continue
+        for target in targets:
+            for part in walk(target):
+                if isinstance(part, (ir.Attr, ir.Subscript)):
+                    store(part, isinstance(part, ir.Attr))
+                elif isinstance(part, ir.Name) and part.id in function.globals:
+                    globals_.add(part.id)
+    return fields, globals_
+
+
+def _computed_names(program: Program, body: ir.Function) -> frozenset[str]:
+    """The names a module or class body binds other than by an undecorated `def` or `class`, or
+    an import of a library, module or undecorated definition (the program knows those
+    statically): what only running the body tells."""
+    module = program.function_module[body.qualname]
+    static: set[str] = set()
+    assigned: set[str] = set()
+    for node in walk(body.body):
+        if isinstance(node, ir.Define):
+            (static if _undecorated(program, node.qualname) else assigned).add(node.name)
+        elif isinstance(node, ir.ImportName):
+            kinds = program.import_kinds(module, node)
+            known = bool(kinds) and all(_undecorated(program, k.partition(":")[2])
+                                        for k in kinds if k.startswith(("fn:", "cls:")))
+            (static if known else assigned).add(node.local)
+        elif isinstance(node, (ir.Assign, ir.Delete)):
+            assigned.update(n.id for n in walk(node.targets) if isinstance(n, ir.Name))
+        elif isinstance(node, (ir.AugAssign, ir.For)):
+            assigned.update(n.id for n in walk(node.target) if isinstance(n, ir.Name))
+        elif isinstance(node, ir.With):
+            assigned.update(n.id for _, target in node.items for n in walk(target) if isinstance(n, ir.Name))
+        elif isinstance(node, ir.Walrus):
+            assigned.add(node.target)
+        elif isinstance(node, (ir.Handler, ir.Capture)) and node.name is not None:
+            assigned.add(node.name)
+    # a name bound both ways (`try: import x` / `except ImportError: x = None`) is computed
+    return frozenset(name for name in body.locals if name not in static or name in assigned)
+
+
+def _undecorated(program: Program, qualname: str) -> bool:
+    """Whether ``qualname`` is a function or class defined without decorators (its name
+    denotes the definition itself)."""
+    definition = program.classes.get(qualname) or program.functions.get(qualname)
+    return definition is not None and not definition.decorators

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flowlint.analysis.values import Value
+
+if TYPE_CHECKING:
+    from flowlint.analysis.conditions import Truth
 
 
 @dataclass
@@ -16,9 +20,11 @@ class State:
     marks: frozenset[str] = frozenset()
     # may-aliases among local names (`b = a` of a list, dict, set or object): name -> others
     aliases: dict[str, frozenset[str]] = field(default_factory=dict)
+    # names bound to a test's result (`ok = has_consent(u)`): what they establish (conditions.py)
+    truths: dict[str, Truth] = field(default_factory=dict)
 
     def copy(self) -> State:
-        return State(dict(self.vars), self.dead, self.clears, self.marks, dict(self.aliases))
+        return State(dict(self.vars), self.dead, self.clears, self.marks, dict(self.aliases), dict(self.truths))
 
     def join(self, other: State) -> State:
         if self.dead:
@@ -32,7 +38,8 @@ class State:
         aliases = dict(self.aliases)
         for name, others in other.aliases.items():
             aliases[name] = aliases.get(name, frozenset()) | others
-        return State(merged, False, self.clears & other.clears, self.marks & other.marks, aliases)
+        truths = {name: truth for name, truth in self.truths.items() if other.truths.get(name) == truth}
+        return State(merged, False, self.clears & other.clears, self.marks & other.marks, aliases, truths)
 
     def alias(self, name: str, source: str | None) -> None:
         """`name` is rebound: to the same object as `source` (None: to something else)."""

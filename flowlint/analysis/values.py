@@ -18,6 +18,7 @@ import fnmatch
 from collections.abc import Callable, Iterable
 from typing import NamedTuple, Union
 
+from flowlint.analysis.fields import Fields
 from flowlint.analysis.strings import join_kinds
 
 MAX_DEPTH = 4
@@ -116,23 +117,37 @@ class Taint(_Label):
     __slots__ = ()
 
     def __init__(self, origin: str, site: Site, categories: frozenset[str], marks: frozenset[str],
-                 trace: tuple[Step, ...] = (), default_of: int = -1) -> None:
+                 trace: tuple[Step, ...] = (), default_of: int = -1, fields: Fields | None = None) -> None:
         # default_of >= 0: the data is the default value of that parameter, present only when
-        # a call omits the argument
-        super().__init__((origin, site, categories, marks, default_of), trace)
+        # a call omits the argument; fields: what each field of the value carries (`categories`
+        # is their union), while the data is still the source's value and not one of its fields
+        super().__init__((origin, site, categories, marks, default_of, fields), trace)
 
     origin = property(lambda self: self._key[0])
     site = property(lambda self: self._key[1])
     categories = property(lambda self: self._key[2])
     marks = property(lambda self: self._key[3])
     default_of = property(lambda self: self._key[4])
+    fields = property(lambda self: self._key[5])
 
     def evolve(self, categories: frozenset[str] | None = None, marks: frozenset[str] | None = None,
                default_of: int | None = None) -> Taint:
-        origin, site, old_categories, old_marks, old_default = self._key
+        origin, site, old_categories, old_marks, old_default, fields = self._key
+        if categories is not None and categories != old_categories:
+            fields = None  # categories cleared or added: the fields' no longer say what it carries
         return Taint(origin, site, old_categories if categories is None else categories,
                      old_marks if marks is None else marks, self.trace,
-                     old_default if default_of is None else default_of)
+                     old_default if default_of is None else default_of, fields)
+
+    def field(self, name: str) -> Taint | None:
+        """The data of field `name` of this value: its categories, or None when it carries none."""
+        found = self.fields.field(name)
+        categories = found.categories if isinstance(found, Fields) else found
+        if not categories:
+            return None
+        origin, site, _, marks, default_of, _ = self._key
+        return Taint(origin, site, categories, marks, self.trace, default_of,
+                     found if isinstance(found, Fields) else None)
 
 
 class ParamTaint(_Label):
@@ -294,7 +309,7 @@ class Value:
             child = self.fields.get(key, EMPTY)
             if key[0] == "i" and ANY in self.fields:
                 child = child.join(self.fields[ANY])
-        inherited = frozenset(_descend(label, key) for label in self.labels)
+        inherited = frozenset(filter(None, (_descend(label, key) for label in self.labels)))
         if not inherited:
             return child
         return Value(_union_labels(child.labels, inherited), child.kinds, child.fields)
@@ -402,16 +417,31 @@ def _derived(label: Label) -> Label:
     return label
 
 
-def _descend(label: Label, key: Key) -> Label:
-    """The symbolic label of a field. A third nested positional index widens to `[*]`
-    (`p[*][0][1]` -> `p[*][0][*]`), so that tuple-heavy loops cannot multiply labels; string
-    keys (`p[*]["name"]`) stay exact."""
-    if not isinstance(label, ParamTaint) or len(label.path) >= MAX_DEPTH or label.path[-1:] == (DERIVED,):
+def _descend(label: Label, key: Key) -> Label | None:
+    """The label of a field: a source's data with field categories narrowed to the field's
+    (None: the field is not personal data); a symbolic label's path extended. A third nested
+    positional index widens to `[*]` (`p[*][0][1]` -> `p[*][0][*]`), so that tuple-heavy loops
+    cannot multiply labels; string keys (`p[*]["name"]`) stay exact."""
+    if isinstance(label, Taint):
+        if label.fields is None:
+            return label
+        if key == KEYS:  # the keys of a record whose fields are declared: their names, no data
+            return None
+        name = _field_name(key)
+        return label if name is None else label.field(name)
+    if len(label.path) >= MAX_DEPTH or label.path[-1:] == (DERIVED,):
         return label
     path = label.path
     if _positional(key) and len(path) >= 2 and _positional(path[-1]) and _positional(path[-2]):
         return label if path[-1] == ANY else label.evolve(path=path[:-1] + (ANY,))
     return label.evolve(path=path + (key,))
+
+
+def _field_name(key: Key) -> str | None:
+    """The field `.name` or `["name"]` reads; None for an element (`[0]`, `[*]`)."""
+    if key[0] == "a" or (key[0] == "i" and isinstance(key[1], str)):
+        return key[1]
+    return None
 
 
 def _positional(key: Key) -> bool:

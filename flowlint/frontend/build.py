@@ -475,12 +475,15 @@ class IRBuilder:
             return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse), span)
         if isinstance(node, cst.UnaryOperation):
             inner = self.expr(node.expression)
+            if isinstance(node.operator, cst.Minus) and isinstance(inner, ir.Const) \
+                    and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
+                return ir.Const(-inner.value, span)  # `-1` is a constant, as Python folds it
             if isinstance(node.operator, cst.Not):
                 return ir.BoolOp("not", (inner,), span)
             return ir.Combine((inner,), span)
         if isinstance(node, cst.Comparison):
             parts = (self.expr(node.left),) + tuple(self.expr(c.comparator) for c in node.comparisons)
-            return ir.Opaque(parts, span)
+            return ir.Opaque(parts, span, tuple(_COMPARISONS[type(c.operator)] for c in node.comparisons))
         if isinstance(node, cst.Lambda):
             return self.lambda_(node)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
@@ -520,16 +523,12 @@ class IRBuilder:
         value = self.expr(node.value)
         span = self.span(node)
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            index_node = node.slice[0].slice.value
-            index = self.expr(index_node)
+            index = self.expr(node.slice[0].slice.value)
             if isinstance(index, ir.Const):
                 return ir.Subscript(value, index.value, True, False, index, span)
             literal = _literal_key(index)
             if literal is not None:  # `grid[(0, 1)]`
                 return ir.Subscript(value, literal, True, False, index, span)
-            if isinstance(index_node, cst.UnaryOperation) and isinstance(index, ir.Combine) and \
-                    isinstance(index.parts[0], ir.Const) and isinstance(index.parts[0].value, int):
-                return ir.Subscript(value, -index.parts[0].value, True, False, index, span)
             return ir.Subscript(value, None, False, False, index, span)
         parts: list[ir.Expr] = []
         for element in node.slice:
@@ -595,6 +594,11 @@ class IRBuilder:
         if comp.asynchronous is not None:
             iterable = ir.Await(iterable, span)
         return (ir.For(target, iterable, inner, (), span),)
+
+
+_COMPARISONS = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
+                cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.In: "in", cst.NotIn: "not in",
+                cst.Is: "is", cst.IsNot: "is not"}
 
 
 def _literal_key(expr: ir.Expr) -> tuple | None:

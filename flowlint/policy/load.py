@@ -18,11 +18,21 @@ files (each jurisdiction pack defines the rules its law supports, with its own c
 definitions merge when their name, severity, message, when and unless are identical (citations
 are joined in load order, rationales with a blank line, examples come from the first definition
 that has them); otherwise the later one is reported at the first key that differs. The same id
-twice in one file is a duplicate.
+twice in one file is a duplicate. Shipped rules have ids `FL` + three digits; a project's own
+rules any `[A-Z][A-Z0-9_-]*` id that does not start with `FL` (`ACME-001`): a project file may
+redefine (merge with) a shipped `FL` rule, but an `FL` id no pack defines is reserved.
 
-File paths are shown relative to the working directory when the file is below it, else
-absolute. A shipped pack is shown as `<pack NAME>`, unless it is read from a source checkout
-(not from below `sys.prefix`) below the working directory: then by its path, `policies/core.toml`.
+Values come from closed vocabularies (`flowlint.policy.vocabulary`): the shipped base vocabulary
+(`vocabulary.toml` beside the packs, loaded with every selection but not listed among the files)
+and the `[vocabulary]` tables of every loaded file, read before any entry is checked, so a file
+may use what another declares. Sink kinds, collection methods, categories, marks and purposes
+that are declared nowhere are errors with a did-you-mean.
+
+File paths in errors are shown relative to the working directory when the file is below it, else
+absolute (a shipped pack too: the installed file a user can open). In the loaded `Policy` (lists,
+reports, `EntryRef`s) a shipped pack is named `<pack NAME>`, unless it is read from a source
+checkout (not from below `sys.prefix`) below the working directory: then by its path,
+`policies/core.toml`.
 """
 
 from __future__ import annotations
@@ -35,7 +45,6 @@ import string
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TypeGuard
 
@@ -45,10 +54,9 @@ except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 from flowlint.errors import PolicyError
-from flowlint.policy import names
+from flowlint.policy import names, vocabulary
 from flowlint.policy.model import (
     SEVERITIES,
-    SINK_KINDS,
     Condition,
     EntryRef,
     Guard,
@@ -61,14 +69,24 @@ from flowlint.policy.model import (
     Sink,
     Source,
     Transform,
+    Vocabulary,
 )
-from flowlint.policy.packs import pack_names, pack_path, unknown_pack_message
+from flowlint.policy.packs import (
+    is_shipped,
+    pack_names,
+    pack_path,
+    shipped_rule_ids,
+    unknown_pack_message,
+    vocabulary_path,
+)
 
 MESSAGE_PLACEHOLDERS: tuple[str, ...] = (
     "provider", "collection", "origin", "sink_kind", "categories",
     "source", "sink", "lawful", "marks", "purpose",
 )
-_RULE_ID = re.compile(r"FL[0-9]{3}")
+_SHIPPED_RULE_ID = re.compile(r"FL[0-9]{3}")
+_RULE_ID = re.compile(r"[A-Z][A-Z0-9_-]*")
+_RESERVED_PREFIX = "FL"
 _RULE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ORIGIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _DECODER_POSITION = re.compile(r"^(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$")
@@ -80,11 +98,22 @@ KeyPath = tuple[str | int, ...]
 def load_policy(refs: Sequence[str | Path], base_dir: Path) -> Policy:
     """Load, validate and merge the policies `refs` name (every shipped pack when empty)."""
     session = _Session()
-    for located in _unique(_locate_all(refs, base_dir, session.errors)):
-        _load_file(located, session)
+    base = _Located(vocabulary_path(), display_path(vocabulary_path()), "<vocabulary>", shipped=True, listed=False)
+    located = _unique([base, *_locate_all(refs, base_dir, session.errors)])
+    parsed = [item for one in located if (item := _parse_file(one, session)) is not None]
+    declared: dict[str, list[str]] = {}
+    for item in parsed:
+        _load_vocabulary(item.file, item.document, declared)
+    session.vocabulary = vocabulary.build(declared)
+    for item in parsed:
+        name = _load_document(item.file, item.document)
+        if item.located.listed:
+            session.files.append(PolicyFile(path=item.located.label, name=name, sha256=item.sha256))
     session.check_origin_references()
     if session.errors:
-        raise PolicyError(session.errors)
+        # file by file, in load order (the files are read in passes); problems naming no file first
+        order = {item.display: position for position, item in enumerate(located)}
+        raise PolicyError(sorted(session.errors, key=lambda message: order.get(message.split(": ", 1)[0], -1)))
     return session.policy()
 
 
@@ -103,7 +132,10 @@ def display_path(path: Path) -> str:
 @dataclass(frozen=True)
 class _Located:
     path: Path
-    display: str
+    display: str  # in errors: the path a user can open
+    label: str  # in the loaded policy: `<pack NAME>` for an installed pack, else `display`
+    shipped: bool = False  # a shipped pack (or the base vocabulary): rule ids are `FL` + three digits
+    listed: bool = True  # among `Policy.files` (the base vocabulary is not)
 
 
 def _locate_all(refs: Sequence[str | Path], base_dir: Path, errors: list[str]) -> list[_Located]:
@@ -124,11 +156,17 @@ def _locate(ref: str | Path, base_dir: Path, errors: list[str]) -> list[_Located
             return []
     path = base_dir / ref
     if not path.is_dir():
-        return [_Located(path, display_path(path))]
+        return [_file(path)]
     found = sorted((child for child in path.glob("*.toml") if child.is_file()), key=lambda child: child.name)
     if not found:
         errors.append(f"{display_path(path)}: no policy files (*.toml) in this folder")
-    return [_Located(child, display_path(child)) for child in found]
+    return [_file(child) for child in found]
+
+
+def _file(path: Path) -> _Located:
+    """A file named by its path (which may be a shipped pack's)."""
+    shown = display_path(path)
+    return _Located(path, shown, shown, shipped=is_shipped(path))
 
 
 def _looks_like_pack(ref: str) -> bool:
@@ -137,11 +175,12 @@ def _looks_like_pack(ref: str) -> bool:
 
 
 def _pack(name: str) -> _Located:
-    """A shipped pack, shown by its path in a checkout below the working directory, else `<pack NAME>`."""
+    """A shipped pack: named by its path in a checkout below the working directory, else `<pack NAME>`
+    (errors always give its path)."""
     path = pack_path(name)
     shown = display_path(path)
     installed = Path(os.path.abspath(path)).is_relative_to(Path(os.path.abspath(sys.prefix)))
-    return _Located(path, f"<pack {name}>" if installed or Path(shown).is_absolute() else shown)
+    return _Located(path, shown, f"<pack {name}>" if installed or Path(shown).is_absolute() else shown, shipped=True)
 
 
 def _unique(located: list[_Located]) -> list[_Located]:
@@ -159,21 +198,30 @@ def _unique(located: list[_Located]) -> list[_Located]:
 # --- reading and parsing -----------------------------------------------------------------------
 
 
-def _load_file(located: _Located, session: _Session) -> None:
+@dataclass(frozen=True)
+class _Parsed:
+    located: _Located
+    file: _File
+    document: dict[str, object]
+    sha256: str
+
+
+def _parse_file(located: _Located, session: _Session) -> _Parsed | None:
     data = _read_bytes(located, session.errors)
     if data is None:
-        return
+        return None
     text = _decode(located.display, data, session.errors)
     if text is None:
-        return
+        return None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         session.errors.append(_syntax_message(located.display, text, err))
-        return
-    file = _File(located.display, _LineIndex(text), session)
-    name = _load_document(file, document)
-    session.files.append(PolicyFile(path=located.display, name=name, sha256=hashlib.sha256(data).hexdigest()))
+        return None
+    file = _File(located.display, located.label, located.shipped, _LineIndex(text), session)
+    if located.shipped:
+        session.shipped_files.add(located.display)
+    return _Parsed(located, file, document, hashlib.sha256(data).hexdigest())
 
 
 def _read_bytes(located: _Located, errors: list[str]) -> bytes | None:
@@ -318,25 +366,35 @@ class _Session:
     origin_ids: dict[str, EntryRef] = field(default_factory=dict)
     rule_ids: dict[str, EntryRef] = field(default_factory=dict)
     rule_names: dict[str, EntryRef] = field(default_factory=dict)
+    # every definition of each rule id (as errors name them), to tell a merge from a duplicate
+    rule_definitions: dict[str, list[EntryRef]] = field(default_factory=dict)
     # position in `entries["rules"]` of each rule id: a compatible copy in another file merges there
     rule_positions: dict[str, int] = field(default_factory=dict)
     origin_references: list[tuple[_Place, KeyPath, str]] = field(default_factory=list)
+    vocabulary: Vocabulary = Vocabulary()
+    shipped_files: set[str] = field(default_factory=set)  # display paths of the shipped files loaded
 
     def check_origin_references(self) -> None:
         known = list(self.origin_ids)
         for place, key, origin in self.origin_references:
             if origin not in self.origin_ids:
                 what = f"unknown origin {origin!r}"
-                place.error(key, _unknown(what, origin, known) if known else f"{what}; no [[origins]] are loaded")
+                if not known:
+                    place.error(key, f"{what}; no [[origins]] are loaded")
+                else:
+                    listed = "`flowlint policy list` lists the loaded origins" if len(known) > vocabulary.LISTED else ""
+                    place.error(key, _unknown(what, origin, known, listed))
 
     def policy(self) -> Policy:
         tables = {name: tuple(self.entries.get(name, ())) for name in _TABLES}
-        return Policy(files=tuple(self.files), **tables)  # type: ignore[arg-type]
+        return Policy(files=tuple(self.files), vocabulary=self.vocabulary, **tables)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class _File:
-    display: str
+    display: str  # in errors
+    label: str  # in the loaded policy's `EntryRef`s
+    shipped: bool
     lines: _LineIndex
     session: _Session
 
@@ -358,6 +416,11 @@ class _Place:
         self.file.session.errors.append(": ".join(part for part in parts if part))
 
     def ref(self, index: int) -> EntryRef:
+        """Where the entry is, for the loaded policy."""
+        return EntryRef(self.file.label, self.table, index, self.line)
+
+    def error_ref(self, index: int) -> EntryRef:
+        """Where the entry is, for error messages."""
         return EntryRef(self.file.display, self.table, index, self.line)
 
     def _line_of(self, key: KeyPath) -> int | None:
@@ -382,6 +445,8 @@ def _load_document(file: _File, document: Mapping[str, object]) -> str:
     for table, value in document.items():
         if table == "policy":
             name = _load_policy_table(file, value)
+        elif table == "vocabulary":
+            continue  # read before every file's entries, by `_load_vocabulary`
         elif table in _TABLES:
             _load_table(file, table, value)
         else:
@@ -399,16 +464,35 @@ def _top_label(name: str, value: object) -> str:
     return name
 
 
+def _top_place(file: _File, table: str, value: object) -> _Place:
+    """A top-level table (`[policy]`, `[vocabulary]`), to attach errors to."""
+    start = file.lines.entry_start(table, None)
+    line = file.lines.line_at(start) if start is not None else file.lines.top_line(table)
+    return _Place(file, _top_label(table, value), table, start, line)
+
+
 def _load_policy_table(file: _File, value: object) -> str:
-    start = file.lines.entry_start("policy", None)
-    line = file.lines.line_at(start) if start is not None else file.lines.top_line("policy")
-    place = _Place(file, _top_label("policy", value), "policy", start, line)
+    place = _top_place(file, "policy", value)
     if not isinstance(value, dict):
         place.error((), _expected("a table [policy]", value))
         return ""
     values = _fields(place, (), value, _POLICY_KEYS)
     policy_name = values.get("name")
     return policy_name if isinstance(policy_name, str) else ""
+
+
+def _load_vocabulary(file: _File, document: Mapping[str, object], declared: dict[str, list[str]]) -> None:
+    """Add the values of the file's `[vocabulary]` table (when it has one) to `declared`."""
+    if "vocabulary" not in document:
+        return
+    value = document["vocabulary"]
+    place = _top_place(file, "vocabulary", value)
+    if not isinstance(value, dict):
+        place.error((), _expected("a table [vocabulary]", value))
+        return
+    for key, values in _fields(place, (), value, _VOCABULARY_KEYS).items():
+        if isinstance(values, tuple):
+            declared.setdefault(key, []).extend(item for item in values if isinstance(item, str))
 
 
 def _load_table(file: _File, table: str, value: object) -> None:
@@ -488,11 +572,14 @@ def _fields(place: _Place, prefix: KeyPath, raw: Mapping[str, object], keys: Map
 # --- message helpers ---------------------------------------------------------------------------
 
 
-def _unknown(what: str, got: str, choices: Sequence[str]) -> str:
-    """`{what}; did you mean 'x'?` when a choice is close, else `{what}; expected one of ...`."""
+def _unknown(what: str, got: str, choices: Sequence[str], listed: str = "") -> str:
+    """`{what}; did you mean 'x'?` when a choice is close, else `{what}; expected one of ...`
+    (or, when `listed` says where the many choices are listed, `{what}; none is close ({listed})`)."""
     close = difflib.get_close_matches(got, list(choices), n=1)
     if close:
         return f"{what}; did you mean {close[0]!r}?"
+    if listed:
+        return f"{what}; none is close ({listed})"
     return f"{what}; expected one of {', '.join(repr(choice) for choice in choices)}"
 
 
@@ -541,11 +628,11 @@ def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _checked_string(check: Callable[[str], str | None]) -> Converter:
-    """A non-empty string that `check` accepts (it returns the problem or None)."""
+def _checked(check: Callable[[_Place, str], str | None]) -> Converter:
+    """A non-empty string that `check` accepts in its place (it returns the problem or None)."""
 
     def convert(place: _Place, key: KeyPath, value: object) -> object:
-        problem = check(value) if _is_text(value) else None
+        problem = check(place, value) if _is_text(value) else None
         if problem:
             place.error(key, problem)
         else:
@@ -553,6 +640,26 @@ def _checked_string(check: Callable[[str], str | None]) -> Converter:
         return value
 
     return convert
+
+
+def _checked_string(check: Callable[[str], str | None]) -> Converter:
+    """A non-empty string that `check` accepts (it returns the problem or None)."""
+    return _checked(lambda place, value: check(value))
+
+
+def _declared(key: str, glob: bool = False, syntax: Callable[[str], str | None] | None = None,
+              what: str = "") -> Converter:
+    """A value of the `key` vocabulary, or (`glob`) a glob that matches one, once `syntax` accepts
+    its form (a problem with which reads `invalid {what} 'value': {problem}`)."""
+    in_vocabulary = vocabulary.pattern_problem if glob else vocabulary.value_problem
+
+    def check(place: _Place, value: str) -> str | None:
+        problem = syntax(value) if syntax is not None else None
+        if problem:
+            return f"invalid {what} {value!r}: {problem}"
+        return in_vocabulary(place.file.session.vocabulary, key, value)
+
+    return _checked(check)
 
 
 def _list_of(item: Converter, noun: str, non_empty: bool = False) -> Converter:
@@ -644,15 +751,21 @@ def validate_url_pattern(pattern: str) -> str | None:
     return None
 
 
-def _sink_kind(value: str) -> str | None:
-    return None if value in SINK_KINDS else _unknown(f"unknown sink kind {value!r}", value, SINK_KINDS)
-
-
-def _sink_kind_pattern(value: str) -> str | None:
-    if any(fnmatchcase(kind, value) for kind in SINK_KINDS):
-        return None
-    families = sorted({kind.split(".")[0] + ".*" for kind in SINK_KINDS})
-    return _unknown(f"{value!r} matches no sink kind", value, [*SINK_KINDS, *families])
+def _rule_id(place: _Place, value: str) -> str | None:
+    """Shipped rules: `FL` and three digits. A project's own: `[A-Z][A-Z0-9_-]*` not starting with
+    `FL` (those are reserved), or the id of a shipped rule it redefines."""
+    if place.file.shipped:
+        return None if _SHIPPED_RULE_ID.fullmatch(value) else (
+            f"invalid rule id {value!r}; a shipped rule's id is 'FL' and three digits, like 'FL101'")
+    if not _RULE_ID.fullmatch(value):
+        hint = f"did you mean {value.upper()!r}?" if _RULE_ID.fullmatch(value.upper()) else (
+            "expected a capital letter, then capital letters, digits, '-' and '_', like 'ACME-001'")
+        return f"invalid rule id {value!r}; {hint}"
+    if value.startswith(_RESERVED_PREFIX) and value not in shipped_rule_ids():
+        number = re.sub(r"\D", "", value) or "001"
+        return (f"invalid rule id {value!r}: ids starting with 'FL' are reserved for flowlint's shipped rules; "
+                f"give a rule of your own an id with your own prefix, like 'ACME-{number}'")
+    return None
 
 
 def _origin_reference(place: _Place, key: KeyPath, value: object) -> object:
@@ -727,10 +840,18 @@ _urls = _list_of(_pattern(validate_url_pattern, "URL pattern"), "URL patterns")
 _calls = _list_of(_pattern(names.validate_call_pattern, "name"), "names", non_empty=True)
 _call_patterns = _list_of(_pattern(names.validate_call_pattern, "name"), "names")
 _param_patterns = _list_of(_pattern(names.validate_param_pattern, "parameter pattern"), "parameter patterns")
-_categories = _list_of(_pattern(names.validate_category, "category"), "categories")
-_category_patterns = _list_of(_pattern(names.validate_category_pattern, "category pattern"), "category patterns")
-_marks = _list_of(_pattern(names.validate_category, "mark"), "marks")
-_mark_patterns = _list_of(_pattern(names.validate_category_pattern, "mark pattern"), "mark patterns")
+_categories = _list_of(_declared("categories", syntax=names.validate_category, what="category"), "categories")
+_category_patterns = _list_of(_declared("categories", glob=True, syntax=names.validate_category_pattern,
+                                        what="category pattern"), "category patterns")
+_marks = _list_of(_declared("marks", syntax=names.validate_category, what="mark"), "marks")
+_mark_patterns = _list_of(_declared("marks", glob=True, syntax=names.validate_category_pattern, what="mark pattern"),
+                          "mark patterns")
+_sink_kind = _declared("sink_kinds")
+_sink_kind_patterns = _list_of(_declared("sink_kinds", glob=True), "sink kinds")
+_collection = _declared("collection")
+_collection_patterns = _list_of(_declared("collection", glob=True), "collection methods")
+_purpose = _declared("purposes")
+_purposes = _list_of(_purpose, "purposes")
 
 
 @dataclass(frozen=True)
@@ -817,9 +938,9 @@ def _condition(place: _Place, key: KeyPath, value: object) -> object:
 
 _CONDITION_KEYS: dict[str, _Key] = {
     "lawful": _Key(_list_of(_lawful, "lawful values (true, false, 'unknown')")),
-    "sink_kind": _Key(_list_of(_checked_string(_sink_kind_pattern), "sink kinds")),
+    "sink_kind": _Key(_sink_kind_patterns),
     "categories": _Key(_category_patterns),
-    "collection": _Key(_strings),
+    "collection": _Key(_collection_patterns),
     "origin": _Key(_list_of(_origin_reference, "origin ids")),
     "marks": _Key(_mark_patterns),
     "purpose_incompatible": _Key(_list_of(_boolean, "booleans")),
@@ -827,6 +948,13 @@ _CONDITION_KEYS: dict[str, _Key] = {
 _POLICY_KEYS: dict[str, _Key] = {
     "name": _Key(_string, required=True),
     "description": _Key(_string),
+}
+_VOCABULARY_KEYS: dict[str, _Key] = {
+    "sink_kinds": _Key(_list_of(_pattern(names.validate_category, "sink kind"), "sink kinds")),
+    "collection": _Key(_list_of(_pattern(names.validate_term, "collection method"), "collection methods")),
+    "categories": _Key(_list_of(_pattern(names.validate_category, "category"), "categories")),
+    "marks": _Key(_list_of(_pattern(names.validate_category, "mark"), "marks")),
+    "purposes": _Key(_list_of(_pattern(names.validate_term, "purpose"), "purposes")),
 }
 
 
@@ -854,7 +982,7 @@ def _unique_key(key: str, what: str, registry: Callable[[_Session], dict[str, En
         if value in defined:
             place.error((key,), f"duplicate {what} {value!r}; first defined at {defined[value]}")
         else:
-            defined[value] = place.ref(index)
+            defined[value] = place.error_ref(index)
 
     return check
 
@@ -863,18 +991,21 @@ def _check_source(place: _Place, index: int, values: dict[str, object], clean: b
     if not any(values.get(key) for key in ("calls", "reads", "params", "urls")):
         place.error((), "needs at least one of 'calls', 'reads', 'params' or 'urls'")
     taints = values.get("taints", "return")
+    if values.get("user_agents") and not values.get("urls"):
+        place.error(("user_agents",), "applies to 'urls' only (the User-Agent of a matching HTTP request)")
     if values.get("urls") and isinstance(taints, str) and taints != "return":
         place.error(("taints",), f"{taints!r} does not apply to 'urls' (the response of a matching HTTP "
                                  "call is the source); put the 'urls' in an entry of their own")
 
 
 def _check_sink(place: _Place, index: int, values: dict[str, object], clean: bool) -> None:
-    if "calls" in values or values.get("urls"):
+    if "calls" in values or values.get("urls") or values.get("stores"):
         return
-    if "urls" in values:
-        place.error(("urls",), "must not be empty when the entry has no 'calls'")
-    else:
-        place.error(("calls",), "missing required key")
+    for key in ("urls", "stores"):
+        if key in values:
+            place.error((key,), "must not be empty when the entry has no 'calls'")
+            return
+    place.error(("calls",), "missing required key")
 
 
 _check_origin_id = _unique_key("id", "origin id", lambda session: session.origin_ids)
@@ -896,19 +1027,25 @@ def _check_rule(place: _Place, index: int, values: dict[str, object], clean: boo
     if first is None:
         _check_rule_name(place, index, values)
         _check_rule_id(place, index, values)
+        if isinstance(rule_id, str):
+            session.rule_definitions[rule_id] = [place.error_ref(index)]
         return
-    position = session.rule_positions.get(rule_id)  # type: ignore[arg-type]
-    defined: Rule | None = session.entries["rules"][position] if position is not None else None  # type: ignore[assignment]
-    same_file = [ref for ref in (defined.defined_at if defined else (first,)) if ref.file == place.file.display]
+    definitions = session.rule_definitions[rule_id]  # type: ignore[index]
+    same_file = [ref for ref in definitions if ref.file == place.file.display]
     if same_file:
         place.error(("id",), f"duplicate rule id {rule_id!r}; first defined at {same_file[0]}")
         return
+    definitions.append(place.error_ref(index))
+    position = session.rule_positions.get(rule_id)  # type: ignore[arg-type]
+    defined: Rule | None = session.entries["rules"][position] if position is not None else None  # type: ignore[assignment]
     if not clean or defined is None:  # this entry's or the first definition's mistakes are reported already
         return
     key = _rule_difference(defined, values)
     if key is not None:
+        own = (f"; a rule of the project's own needs an id of its own, like 'ACME-{rule_id[2:]}'"  # type: ignore[index]
+               if first.file in session.shipped_files and not place.file.shipped else "")
         place.error(key, f"rule {rule_id!r} differs from its definition at {first}; a rule defined in "
-                         f"several files must have the same {', '.join(_MERGED_KEYS[:-1])} and {_MERGED_KEYS[-1]}")
+                         f"several files must have the same {', '.join(_MERGED_KEYS[:-1])} and {_MERGED_KEYS[-1]}{own}")
 
 
 def _rule_difference(rule: Rule, values: Mapping[str, object]) -> KeyPath | None:
@@ -930,10 +1067,10 @@ _TABLES: dict[str, _Table] = {
     "origins": _Table(Origin, {
         "id": _Key(_format_check(_ORIGIN_ID, "origin id", "use letters, digits, '_', '-' and '.'"), required=True),
         "provider": _Key(_string, required=True),
-        "collection": _Key(_string, required=True),
+        "collection": _Key(_collection, required=True),
         "lawful": _Key(_lawful, required=True),
         "categories": _Key(_categories, required=True),
-        "purposes": _Key(_strings),
+        "purposes": _Key(_purposes),
         "evidence": _Key(_strings),
     }, _check_origin_id),
     "sources": _Table(Source, {
@@ -945,13 +1082,15 @@ _TABLES: dict[str, _Table] = {
         "taints": _Key(_choice(("return", "arguments", "receiver"))),
         "categories": _Key(_categories),
         "fields": _Key(_source_fields),
+        "user_agents": _Key(_strings),
     }, _check_source),
     "sinks": _Table(Sink, {
-        "kind": _Key(_checked_string(_sink_kind), required=True),
+        "kind": _Key(_sink_kind, required=True),
         "calls": _Key(_calls),
         "urls": _Key(_urls),
+        "stores": _Key(_calls),
         "args": _Key(_arg_keys),
-        "purpose": _Key(_string),
+        "purpose": _Key(_purpose),
     }, _check_sink),
     "propagators": _Table(Propagator, {
         "calls": _Key(_calls, required=True),
@@ -975,7 +1114,7 @@ _TABLES: dict[str, _Table] = {
         "marks": _Key(_marks),
     }),
     "rules": _Table(_build_rule, {
-        "id": _Key(_format_check(_RULE_ID, "rule id", "expected 'FL' and three digits, like 'FL101'"), required=True),
+        "id": _Key(_checked(_rule_id), required=True),
         "name": _Key(_format_check(_RULE_NAME, "rule name", "expected lowercase words joined by '-', "
                                    "like 'unlawful-origin-collected'"), required=True),
         "severity": _Key(_choice(SEVERITIES), required=True),
@@ -987,4 +1126,4 @@ _TABLES: dict[str, _Table] = {
         "examples": _Key(_examples),
     }, _check_rule),
 }
-_TOP_LEVEL: tuple[str, ...] = ("policy", *_TABLES)
+_TOP_LEVEL: tuple[str, ...] = ("policy", "vocabulary", *_TABLES)

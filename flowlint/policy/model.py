@@ -16,17 +16,6 @@ ArgKey = Union[int, str]
 # or an explicit tuple of argument positions / keyword names.
 Endpoint = Union[Literal["args", "receiver", "return"], tuple[ArgKey, ...]]
 
-SINK_KINDS: tuple[str, ...] = (
-    "collection.store",
-    "collection.file",
-    "collection.index",
-    "collection.cache",
-    "collection.object_store",
-    "collection.log",
-    "disclosure.third_party",
-    "processing.biometric",
-    "processing.training",
-)
 SEVERITIES: tuple[str, ...] = ("error", "warning", "note")
 
 
@@ -67,6 +56,9 @@ class Source:
     # URL globs: the response of an HTTP client call whose URL matches is a source (see
     # `flowlint.analysis.endpoints`); `taints` concerns `calls` only
     urls: tuple[str, ...] = ()
+    # globs of the `User-Agent` a request sets: the `urls` apply only to requests that send one
+    # (`Mozilla/*`: an HTTP client presenting itself as a browser fetches pages, whatever the URL)
+    user_agents: tuple[str, ...] = ()
     # `[sources.fields]`: (dotted field path, its categories) pairs; `[]` = not personal data;
     # a last segment `*` is every other field at that level (default: `categories`)
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -82,6 +74,9 @@ class Sink:
     args: tuple[ArgKey, ...] | None = None
     purpose: str | None = None
     urls: tuple[str, ...] = ()  # URL globs: an HTTP request to a matching URL is this sink
+    # names of attributes/items of API objects a value is stored into (`openpyxl.*cell().value`,
+    # `sqlalchemy.*.get().*`, `h5py.File()[]`): the stored value is what the sink collects
+    stores: tuple[str, ...] = ()
     ref: EntryRef | None = field(default=None, compare=False)
 
 
@@ -165,6 +160,19 @@ class PolicyFile:
 
 
 @dataclass(frozen=True)
+class Vocabulary:
+    """The closed vocabularies policy values are checked against (see `flowlint.policy.vocabulary`):
+    what the shipped base vocabulary and every loaded `[vocabulary]` table declare, in that order.
+    A category also declares its parents (`user.biometric.face`: `user.biometric`, `user`)."""
+
+    sink_kinds: tuple[str, ...] = ()
+    collection: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    marks: tuple[str, ...] = ()
+    purposes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     files: tuple[PolicyFile, ...] = ()
     origins: tuple[Origin, ...] = ()
@@ -175,6 +183,7 @@ class Policy:
     sanitizers: tuple[Sanitizer, ...] = ()
     guards: tuple[Guard, ...] = ()
     rules: tuple[Rule, ...] = ()
+    vocabulary: Vocabulary = Vocabulary()
 
     def origin(self, origin_id: str) -> Origin:
         for origin in self.origins:

@@ -15,6 +15,8 @@ Grammar:
 - category pattern (`categories`, `adds`, `clears`, `marks`): dot-separated lowercase keys made
   of `a-z`, `0-9` and `_`, with the same glob tokens (`user.biometric*`); a plain category is
   the same without glob tokens.
+- term (`collection`, `purposes`): lowercase letters and digits in words joined by `-`, `_` or
+  `.` (`untargeted-scraping`), no globs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable
 
 _GLOB_CHARS = frozenset("*?[")
 _CATEGORY_CHARS = re.compile(r"[a-z0-9_]*")
+_TERM = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 
 
 def validate_call_pattern(pattern: str) -> str | None:
@@ -60,6 +63,18 @@ def validate_category(name: str) -> str | None:
     return validate_category_pattern(name)
 
 
+def validate_term(term: str) -> str | None:
+    """Problem with a collection method or purpose such as `untargeted-scraping`, or None."""
+    problem = _text_problem(term)
+    if problem:
+        return problem
+    if has_glob(term):
+        return "glob characters are not allowed here"
+    if not _TERM.fullmatch(term):
+        return "expected lowercase letters and digits, in words joined by '-', '_' or '.'"
+    return None
+
+
 def has_glob(pattern: str) -> bool:
     """True when the pattern contains an fnmatch glob token."""
     return any(char in _GLOB_CHARS for char in pattern)
@@ -92,10 +107,10 @@ def _dotted_problem(pattern: str, segment_problem: Callable[[str], str | None]) 
 
 def _call_segment_problem(segment: str) -> str | None:
     core = segment
-    while core.endswith("()"):  # `sessionmaker()()`: calling what a call returned
+    while core.endswith(("()", "[]")):  # `sessionmaker()()`: calling what a call returned; `[]`: an item
         core = core[:-2]
     if not core:
-        return f"segment {segment!r} has no name before '()'"
+        return f"segment {segment!r} has no name before '()' or '[]'"
     if "(" in core or ")" in core:
         return _paren_problem(segment)
     return _identifier_segment_problem(core)

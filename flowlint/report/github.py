@@ -4,7 +4,7 @@
 
 Columns are given only for one-line spans (GitHub ignores them otherwise).
 ``error``/``warning``/``notice`` follow the severity (error/warning/note; diagnostics are
-warnings). The message is the finding's message, then the trace (source first, one step a
+warnings, or notes for a policy pattern that matches nothing). The message is the finding's message, then the trace (source first, one step a
 line). Paths are repository-relative (`flowlint.report.paths`). Escaping follows
 ``@actions/core``: in the message ``%``, CR and LF become ``%25``, ``%0D``, ``%0A``; in
 property values ``:`` and ``,`` also become ``%3A`` and ``%2C``. So nothing a finding carries
@@ -54,6 +54,6 @@ def render(analysis: Analysis, root: Path | None = None) -> str:
             col=sink.column if one_line else None, endColumn=sink.end_column if one_line else None,
             title=f"{finding.rule_id} {finding.rule_name}"))
     for diagnostic in analysis.diagnostics:
-        out.append(command("warning", diagnostic.message, file=prefix + diagnostic.path, line=diagnostic.line,
-                           col=diagnostic.column, title=diagnostic.code))
+        out.append(command(COMMANDS[diagnostic.severity], diagnostic.message, file=prefix + diagnostic.path,
+                           line=diagnostic.line, col=diagnostic.column, title=diagnostic.code))
     return "".join(f"{line}\n" for line in out)

@@ -41,7 +41,7 @@ def render(analysis: Analysis) -> str:
     document = {
         "tool": {"name": "flowlint", "version": __version__},
         "findings": [finding_dict(f) for f in analysis.findings],
-        "diagnostics": [{"path": d.path, "line": d.line, "column": d.column, "code": d.code, "message": d.message}
+        "diagnostics": [{"path": d.path, "line": d.line, "column": d.column, "code": d.code, "severity": d.severity, "message": d.message}
                         for d in analysis.diagnostics],
         "stats": {"files": analysis.files, "functions": analysis.functions,
                   "seconds": round(analysis.seconds, 3), "cache_hits": analysis.cache_hits},

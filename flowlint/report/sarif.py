@@ -257,7 +257,7 @@ def _result(finding: Finding, index: int, prefix: str, hasher: _LineHasher) -> d
 def _notification(diagnostic: Diagnostic, prefix: str) -> dict[str, Any]:
     return {
         "descriptor": {"id": diagnostic.code},
-        "level": "warning",
+        "level": diagnostic.severity,
         "message": {"text": diagnostic.message},
         "locations": [{"physicalLocation": _physical(
             Location(diagnostic.path, diagnostic.line, diagnostic.column), prefix)}],

@@ -29,7 +29,7 @@ def render(analysis: Analysis, path: Callable[[str], str] = str) -> str:
         lines.append("")
     for diagnostic in analysis.diagnostics:
         lines.append(_shown(f"{path(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
-                            f"{diagnostic.message}"))
+                            f"[{diagnostic.severity}] {diagnostic.message}"))
     counts: dict[str, int] = {}
     for finding in analysis.findings:
         counts[finding.severity] = counts.get(finding.severity, 0) + 1

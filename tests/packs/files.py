@@ -85,13 +85,17 @@ def arrays_frames_and_workbooks(username):
         store.create_dataset("names", data=[user.full_name])  # expect: FL101
         store.create_group("profiles").create_dataset("bios", data=[user.biography])  # expect: FL101
         store.create_dataset("sizes", data=[1, 2])
-        store["bios"] = [user.biography]  # xfail: FL101
+        store["bios"] = [user.biography]  # expect: FL101
+        store["sizes"] = [1, 2]
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append([user.full_name, user.biography])  # expect: FL101
     sheet.append(["name", "bio"])
     sheet.cell(row=2, column=1, value=user.full_name)  # expect: FL101
-    sheet["B2"].value = user.biography  # xfail: FL101
+    sheet["B2"].value = user.biography  # expect: FL101
+    sheet["A2"] = user.full_name  # expect: FL101
+    sheet.cell(row=3, column=2).value = user.biography  # expect: FL101
+    sheet["A1"] = "name"
     book.save("users.xlsx")
     workbook = xlsxwriter.Workbook("users.xlsx")
     worksheet = workbook.add_worksheet()

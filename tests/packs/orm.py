@@ -70,3 +70,38 @@ def peewee_models(username):
 
 
 table = None
+
+
+class Profile:
+    """A project's own record type: a store into it is no ORM write."""
+
+    name = ""
+
+
+def unit_of_work(session: Session, username, profile_id):
+    user = client.user_info_by_username(username)
+    row = session.get(Person, profile_id)
+    row.name = user.full_name  # expect: FL101
+    row.visits = 1
+    found = session.query(Person).filter_by(id=profile_id).first()
+    found.name = user.full_name  # expect: FL101
+    setattr(found, "bio", user.biography)  # expect: FL101
+    for each in session.query(Person).all():
+        each.name = user.full_name  # expect: FL101
+    session.commit()
+    local = Profile()
+    local.name = user.full_name
+    draft = session.get(Person, profile_id)
+    draft.name = "static"
+
+
+def update_fields(session: Session, username, profile_id, **changes):
+    row = session.get(Person, profile_id)
+    for name, value in changes.items():
+        setattr(row, name, value)  # expect: FL101
+    session.commit()
+
+
+def calls_update(session: Session, username):
+    user = client.user_info_by_username(username)
+    update_fields(session, username, 1, name=user.full_name, bio=user.biography)

@@ -18,7 +18,7 @@ HEADERS = {"User-Agent": "Mozilla/5.0"}
 
 def social_pages(handle):
     page = requests.get(f"https://www.linkedin.com/in/{handle}/", headers=HEADERS)
-    db.execute("INSERT INTO pages VALUES (?)", (page.text,))  # expect: FL101
+    db.execute("INSERT INTO pages VALUES (?)", (page.text,))  # expect: FL101, FL102
     voyager = requests.Session().get("https://www.linkedin.com/voyager/api/identity/profiles/" + handle)
     db.execute("INSERT INTO people VALUES (?)", (str(voyager.json()),))  # expect: FL101
     requests.post("https://crm.example.com/leads", json=voyager.json())  # expect: FL103
