@@ -32,7 +32,6 @@ VERSION = 1
 
 @dataclass(frozen=True)
 class Baseline:
-    path: Path
     counts: Counter[str]  # fingerprint -> number of entries
 
     @property
@@ -83,7 +82,7 @@ def load(path: Path) -> Baseline:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise FlowlintError(f"{where}: not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
-    return Baseline(path, Counter(_fingerprints(document, where)))
+    return Baseline(Counter(_fingerprints(document, where)))
 
 
 def _fingerprints(document: object, where: str) -> list[str]:

@@ -95,8 +95,6 @@ class Suppression:
 class Problem:
     """A directive that is not a usable suppression (malformed or unknown), and why."""
 
-    path: str
-    directive: Directive
     message: str
 
 
@@ -118,14 +116,16 @@ def parse(path: str, directive: Directive) -> Suppression | Problem | None:
     match = _IGNORE.fullmatch(text)
     rule_list = _RULE_LIST.fullmatch(match["rest"]) if match else None
     if rule_list is None:
-        return Problem(path, directive, f"Malformed suppression `{text}`: list the rules it suppresses, "
-                                        "as in `ignore[FL101] reason: ...`; it suppresses nothing.")
-    rules = tuple(rule.strip() for rule in rule_list["rules"].split(","))
+        return Problem(f"Malformed suppression `{text}`: list the rules it suppresses, "
+                       "as in `ignore[FL101] reason: ...`; it suppresses nothing.")
+    rules = tuple(rule for rule in (part.strip() for part in rule_list["rules"].split(",")) if rule)
+    if not rules:
+        return Problem(f"Malformed suppression `{text}`: it lists no rule (as in `ignore[FL101] reason: ...`); "
+                       "it suppresses nothing.")
     bad = [rule for rule in rules if not _RULE_ID.fullmatch(rule)]
-    if bad or not rules:
-        shown = ", ".join(f"`{rule}`" for rule in bad) or "an empty list"
-        return Problem(path, directive, f"Malformed suppression `{text}`: {shown} is not a rule id "
-                                        "(rule ids look like FL101 or ACME-001); it suppresses nothing.")
+    if bad:
+        return Problem(f"Malformed suppression `{text}`: {', '.join(f'`{rule}`' for rule in bad)} is not a rule "
+                       "id (rule ids look like FL101 or ACME-001); it suppresses nothing.")
     after = rule_list["after"].strip()
     reason = _REASON.fullmatch(after)
     return Suppression(path, directive, tuple(dict.fromkeys(rules)), reason["reason"].strip() if reason else "")

@@ -175,7 +175,7 @@ def finding(fingerprint: str, line: int = 1, path: str = "a.py", rule: str = "FL
 
 
 def test_apply_counts_multiplicity() -> None:
-    accepted = baseline.Baseline(Path("b.json"), Counter({"x": 2, "y": 1, "z": 1}))
+    accepted = baseline.Baseline(Counter({"x": 2, "y": 1, "z": 1}))
     current = [finding("x", 1), finding("x", 2), finding("x", 3), finding("y", 4), finding("w", 5)]
     filtered = baseline.apply(current, accepted)
     assert [f.sink.location.line for f in filtered.new] == [3, 5]

@@ -346,6 +346,8 @@ def test_an_unused_suppression_says_why_for_each_rule() -> None:
                      "`ignore[FL101] reason: ...`; it suppresses nothing."),
     ("ignore[fl101, FL1O1]", "Malformed suppression `ignore[fl101, FL1O1]`: `fl101`, `FL1O1` is not a rule id "
                              "(rule ids look like FL101…); it suppresses nothing."),
+    ("ignore[ , ] reason: r", "Malformed suppression `ignore[ , ] reason: r`: it lists no rule (as in "
+                              "`ignore[FL101] reason: ...`); it suppresses nothing."),
 ])
 def test_a_malformed_suppression_is_reported_where_it_is(text: str, message: str) -> None:
     """(`…`: the examples of rule ids may go on.)"""

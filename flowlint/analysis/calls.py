@@ -272,6 +272,10 @@ class Calls:
             for arg in args:
                 added = added.join(arg.collapsed())
             self.update_path(receiver_expr, added, state)
+            if method == "update":  # `session.headers.update({"User-Agent": ...})`: the items, by key
+                for key, value in args[0].fields.items():
+                    if key[0] == "i":
+                        self.update_path(receiver_expr, value, state, key=key, shown=False)
         return Value(frozenset(labels), frozenset(kinds))
 
     def _class_attribute_owner(self, obj: Value, attr: str) -> str | None:
@@ -707,7 +711,7 @@ def _record_read(receiver: Value, method: str | None, args: list[Value]) -> froz
         return receiver.read(KEYS).derived_labels()
     texts = strings.patterns(args[0].kinds) if method == "get" and args else ()
     if len(texts) == 1 and strings.HOLE not in texts[0]:
-        return receiver.read(index_key(texts[0])).derived_labels() | frozenset(
+        return receiver.read(index_key(texts[0])).collapse_labels() | frozenset(
             label for label in receiver.derived_labels() if isinstance(label, Taint) and not label.fields)
     return receiver.derived_labels()
 

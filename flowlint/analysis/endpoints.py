@@ -38,7 +38,7 @@ from flowlint import ir
 from flowlint.analysis import strings
 from flowlint.analysis.strings import HOLE
 from flowlint.analysis.summary import SinkSpec
-from flowlint.analysis.values import Taint, Value
+from flowlint.analysis.values import Label, Taint, Value, attr_key
 
 if TYPE_CHECKING:
     from flowlint.analysis.interpret import FunctionRun, State
@@ -153,6 +153,9 @@ class HttpCall:
     user_agents: tuple[str, ...]  # the `User-Agent` header it sets, as known text patterns
     data: tuple[int | str, ...]  # the URL and body-like arguments: positions and keyword names
     response: Literal["return", "receiver"]  # where the response goes (http.client: the connection)
+    # the data in the URL (and query): what it names is what comes back (a photo fetched by
+    # its scraped address is that photo)
+    addressed: frozenset[Label] = frozenset()
 
     def shown(self) -> str:
         return " | ".join(display(url) for url in self.urls) if self.urls else "(unresolved URL)"
@@ -174,19 +177,23 @@ def http_call(names: Sequence[str], receiver: Value | None, arg_nodes: list[ir.A
         if _argument(signature, "params", arg_nodes, args) is not None:
             urls = tuple(with_query(url) for url in urls)
         data = tuple(i for i, p in enumerate(signature) if p == "url" or p in _BODY) + ("url", *sorted(_BODY))
-        return HttpCall(name, strings.patterns(strings.kinds(urls)), _user_agents(arg_nodes, args), data,
-                        "receiver" if join == "http.client" else "return")
+        addressed = frozenset().union(*(value.derived_labels() for value in (
+            url, _argument(signature, "params", arg_nodes, args)) if value is not None))
+        return HttpCall(name, strings.patterns(strings.kinds(urls)), _user_agents(receiver, arg_nodes, args),
+                        data, "receiver" if join == "http.client" else "return", addressed)
     return None
 
 
-def _user_agents(arg_nodes: list[ir.Arg], args: list[Value]) -> tuple[str, ...]:
-    """The known text of the `User-Agent` in a request's `headers=` dict."""
-    headers = _argument((), "headers", arg_nodes, args)
-    if headers is None:
-        return ()
-    return tuple(text for key, value in headers.fields.items()
-                 if key[0] == "i" and isinstance(key[1], str) and key[1].lower() == "user-agent"
-                 for text in strings.patterns(value.kinds))
+def _user_agents(receiver: Value | None, arg_nodes: list[ir.Arg], args: list[Value]) -> tuple[str, ...]:
+    """The known text of the `User-Agent` a request sends: in its `headers=` dict, or set on
+    the session it is made with (`session.headers.update({...})`, `session.headers[...] = ...`)."""
+    found = [_argument((), "headers", arg_nodes, args)]
+    if receiver is not None:
+        found.append(receiver.read(attr_key("headers")))
+    return tuple(dict.fromkeys(text for headers in found if headers is not None
+                               for key, value in headers.fields.items()
+                               if key[0] == "i" and isinstance(key[1], str) and key[1].lower() == "user-agent"
+                               for text in strings.patterns(value.kinds)))
 
 
 def _argument(signature: Signature, parameter: str, arg_nodes: list[ir.Arg], args: list[Value]) -> Value | None:
@@ -410,10 +417,11 @@ def apply(run: FunctionRun, names: tuple[str, ...], receiver: Value | None, rece
     for sink in sinks:
         _report(run, sink, call, arg_nodes, args, state, span)
     taints = frozenset(_taint(run, source, call, span) for source in sources)
-    if taints and call.response == "return":
-        # the response is the provider's data: what the request sent is not in it as such (an
-        # e-mail address sent to an enrichment API comes back as the provider's record)
-        result = Value(taints, result.kinds)
+    if call.response == "return":
+        # a response is the server's data about what the URL names, not the body the request
+        # sent (an e-mail address posted to an enrichment API comes back as its record): a
+        # source's data, or else what the URL carries (a photo fetched by its scraped address)
+        result = Value(taints or call.addressed, result.kinds)
     elif taints and receiver_expr is not None:
         run.update_path(receiver_expr, Value(taints), state)
     return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flowlint.report import markdown_text as md
-from flowlint.report.inventory import KIND_TITLE, Group, Inventory, Located, lawfulness, plural
+from flowlint.report.inventory import KIND_TITLE, Group, Inventory, Located, lawfulness
 from flowlint.report.inventory_text import SHOWN, summary
 from flowlint.results import Diagnostic
 
