@@ -96,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--format", choices=SOURCES_FORMATS, default="text")
     sources.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the inventory here instead of stdout")
 
-    names = sub.add_parser("names", help="the API names flowlint gives the calls and reads on a line, and the "
-                                         "policy entries that match them")
+    names = sub.add_parser("names", help="the API names flowlint gives the calls, reads and stores on a line, "
+                                         "and the policy entries that match them")
     names.add_argument("location", metavar="FILE:LINE")
     names.add_argument("--policy", action="append", default=[], metavar="FILE|DIR|PACK")
     names.add_argument("--config", type=Path, metavar="FILE")

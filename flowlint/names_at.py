@@ -26,7 +26,7 @@ from flowlint.results import to_json
 
 _LOCATION = re.compile(r"(?P<path>.+):(?P<line>[0-9]+)")
 _SHOWN = 60  # characters of a site's code shown
-_KEYS = {"call": "calls", "read": "reads", "params": "params"}  # the patterns that name each kind of site
+_KEYS = {"call": "calls", "read": "reads", "store": "stores", "params": "params"}  # the patterns that name each kind of site
 
 
 def command(args: argparse.Namespace) -> int:

@@ -7,22 +7,15 @@ where the exit status or the stream matters; the other cases call its entry poin
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_no_silent_green import flowlint
 
 from flowlint.cli import main
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "names"
-
-
-def flowlint(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "flowlint", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +55,12 @@ shop/db.py:27:5: call `connection().execute("INSERT INTO t VALUES (?)", (row,))`
     matches policy.toml:19: [[sinks]] #1 calls 'sqlite3.connect().execute'
   sqlite3.connect.execute
     (no policy entry matches)
+"""),
+    # an assignment into a row loaded through an ORM session, which a `stores` pattern names
+    ("shop/db.py:34", """\
+shop/db.py:34:5: store `row.name = name`
+  sqlalchemy.orm.Session().get().name
+    matches policy.toml:31: [[sinks]] #4 stores 'sqlalchemy.*.get().*'
 """),
     # an attribute read that a `reads` source names
     ("shop/scrape.py:6", """\
@@ -105,7 +104,7 @@ def test_a_line_without_calls_says_so(project: Path, monkeypatch: pytest.MonkeyP
 def test_a_bad_location_is_a_usage_error(project: Path) -> None:
     done = flowlint(project, "names", "shop/db.py:99")
     assert (done.returncode, done.stdout, done.stderr) == \
-        (2, "", "flowlint: error: shop/db.py:99: line out of range (the file has 29 lines)\n")
+        (2, "", "flowlint: error: shop/db.py:99: line out of range (the file has 34 lines)\n")
 
 
 @pytest.mark.parametrize("location, message", [

@@ -129,6 +129,10 @@ class Recorder:
                 self._add(run, EntryPoint(run._site(span, name), self._kind(found), _root(name),
                                           declared=_declared(self.models.read_sources(name)), known=_declared(found)))
 
+    def stores(self, run: FunctionRun, names: Sequence[str], span: ir.Span) -> None:
+        """An assignment into an external object, by the names of what it stores into: no entry
+        point (data leaves there), but `flowlint names` shows them (`stores` patterns)."""
+
     def _add(self, run: FunctionRun, entry: EntryPoint) -> None:
         seen = self.found.setdefault(run.context, {})
         key = (entry.site, entry.kind)

@@ -934,13 +934,12 @@ class FunctionRun(Calls, Conditions):
         """`obj.attr = value` (`attr` "*": an attribute named at run time) or `obj[k] = value`
         (`attr` None) into an external object whose member a sink's `stores` names (a row loaded
         from an ORM session, a spreadsheet cell): the value is collected there."""
+        member = "[]" if attr is None else f".{attr}"
+        names = [kind[4:] + member for kind in sorted(obj.kinds) if kind.startswith("api:")]
+        self.engine.recorder.stores(self, names, span)
         if not value.is_tainted() or not self.models.store_sinks:
             return
-        member = "[]" if attr is None else f".{attr}"
-        for kind in sorted(obj.kinds):
-            if not kind.startswith("api:"):
-                continue
-            name = kind[4:] + member
+        for name in names:
             for sink in self.models.store_sinks(name):
                 spec = SinkSpec(sink.kind, name, self._site(span, name), sink.purpose, self.statement)
                 step = self._step(span, "sink", f"stored in `{name}` ({sink.kind})")

@@ -29,7 +29,7 @@ class Site:
     """A call, a read or a function's parameters on the line: its span (1-based) and kind."""
 
     span: ir.Span
-    kind: str  # "call" | "read" | "params"
+    kind: str  # "call" | "read" | "store" | "params"
 
 
 def names_on_line(program: Program, models: Models, module: str, line: int,
@@ -71,6 +71,10 @@ class _LineRecorder(Recorder):
         super().reads(run, names, span)
         if span[0] == self.line and run.path == self.module.path:
             self.add(Site(span, "read"), names)
+
+    def stores(self, run: FunctionRun, names: Sequence[str], span: ir.Span) -> None:
+        if span[0] == self.line and run.path == self.module.path:
+            self.add(Site(span, "store"), names)
 
     def modules(self, program: Program) -> set[str]:
         return super().modules(program) | {self.module.name}
