@@ -34,6 +34,8 @@ MAX_PLAIN_KINDS = 8  # API kinds kept on the result of a call to unmodelled exte
 MAX_API_PATH = 10  # attributes, calls and items in an API path (`a.b().c[]` has 4)
 ELLIPSIS = "…"  # the segments a long API path leaves out
 
+Passed = tuple[ir.Expr, tuple | None]  # an expression a parameter is bound to, and the key below it
+
 
 @dataclass(frozen=True)
 class Target:
@@ -440,15 +442,22 @@ class Calls:
         return instance.with_labels(labels)
 
     def bind_arguments(self, function: ir.Function, receiver: Value | None, arg_nodes: list[ir.Arg] | None,
-                       args: tuple[Value, ...]) -> tuple[list[Value], frozenset[int]]:
-        """The value of each parameter, and which parameters the call left to their default."""
+                       args: tuple[Value, ...]) -> tuple[list[Value], frozenset[int], dict[int, list[Passed]]]:
+        """The value of each parameter, which parameters the call left to their default, and the
+        caller's expressions each parameter is bound to, with the key below them it is (`*xs`:
+        an element, `**kw`: the item of the parameter's name; None: the expression itself)."""
         params = function.params
         actuals: list[Value] = [EMPTY] * len(params)
-        bound: set[int] = set()
+        passed: dict[int, list[Passed]] = {}
+
+        def bind(i: int, value: Value, expr: ir.Expr, key: tuple | None = None) -> None:
+            actuals[i] = value if key is None else actuals[i].join(value)
+            passed.setdefault(i, []).append((expr, key))
+
         positional = [i for i, p in enumerate(params) if p.kind in ("posonly", "normal")]
         if receiver is not None and positional:
             actuals[positional[0]] = receiver
-            bound.add(positional[0])
+            passed[positional[0]] = []  # bound, to no expression of the call
             positional = positional[1:]
         vararg = next((i for i, p in enumerate(params) if p.kind == "vararg"), None)
         kwarg = next((i for i, p in enumerate(params) if p.kind == "kwarg"), None)
@@ -461,25 +470,21 @@ class Calls:
             if node.star == 1:  # *xs: its elements may land in any remaining positional parameter
                 element = value.elements()
                 for i in positional[position:]:
-                    actuals[i] = actuals[i].join(element)
-                    bound.add(i)
+                    bind(i, element, node.value, ANY)
                 extra_positional = extra_positional.join(Value(frozenset(), frozenset(), {ANY: element}))
             elif node.star == 2:  # **kw
                 for name, i in by_name.items():
                     if i not in positional[:position]:
-                        actuals[i] = actuals[i].join(value.read(index_key(name)))
-                        bound.add(i)
+                        bind(i, value.read(index_key(name)), node.value, index_key(name))
                 extra_keywords = extra_keywords.join(value)
             elif node.keyword is not None:
                 if node.keyword in by_name:
-                    actuals[by_name[node.keyword]] = value
-                    bound.add(by_name[node.keyword])
+                    bind(by_name[node.keyword], value, node.value)
                 else:
                     extra_keywords = extra_keywords.write(index_key(node.keyword), value)
             else:
                 if position < len(positional):
-                    actuals[positional[position]] = value
-                    bound.add(positional[position])
+                    bind(positional[position], value, node.value)
                 else:
                     extra_positional = extra_positional.write(index_key(position - len(positional)), value)
                 position += 1
@@ -487,8 +492,8 @@ class Calls:
             actuals[vararg] = extra_positional.with_kinds({"builtin:tuple"})
         if kwarg is not None:
             actuals[kwarg] = extra_keywords.with_kinds({"builtin:dict"})
-        omitted = frozenset(i for i in range(len(params)) if i not in bound and params[i].default is not None)
-        return actuals, omitted
+        omitted = frozenset(i for i in range(len(params)) if i not in passed and params[i].default is not None)
+        return actuals, omitted, passed
 
     def call_function(self, qualname: str, receiver: Value | None, args: tuple[Value, ...], state: State,
                       call: ir.Call | None, span: ir.Span, arg_nodes: list[ir.Arg] | None = None,
@@ -496,7 +501,7 @@ class Calls:
         function = self.program.functions.get(qualname)
         if function is None:
             return EMPTY
-        actuals, omitted = self.bind_arguments(function, receiver, arg_nodes, args)
+        actuals, omitted, passed_by = self.bind_arguments(function, receiver, arg_nodes, args)
         captured = closure_cells(closure) if closure else []
         # a closure sees its cells as they are when it runs (late binding): a variable of this
         # function mutated or rebound since the closure was made is read as it is now
@@ -533,7 +538,6 @@ class Calls:
             for label in reaching.collapse_labels():
                 effected = apply_effects(label, inner.clears, inner.adds, inner.marks)
                 self.report(effected, hit.sink, sink_step, state, prefix=middle)
-        bound = _bound_expressions(function, receiver is not None, arg_nodes or []) if summary.params_out else {}
         for index, out in enumerate(summary.params_out):
             if out is None:
                 continue
@@ -552,7 +556,7 @@ class Calls:
                     self.update_path(self._receiver_expr(call.func.value), new, state, strong=_whole(out, index),
                                      shown=False)
                 continue
-            passed = bound.get(index, [])
+            passed = passed_by.get(index, [])
             for expr, key in passed:
                 # a parameter bound by keyword, through `*xs`/`**kw`, or to `a if c else b`: the
                 # callee's effect on it lands on what the caller passed
@@ -714,36 +718,6 @@ def _record_read(receiver: Value, method: str | None, args: list[Value]) -> froz
         return receiver.read(index_key(texts[0])).collapse_labels() | frozenset(
             label for label in receiver.derived_labels() if isinstance(label, Taint) and not label.fields)
     return receiver.derived_labels()
-
-
-def _bound_expressions(function: ir.Function, has_receiver: bool,
-                       arg_nodes: list[ir.Arg]) -> dict[int, list[tuple[ir.Expr, tuple | None]]]:
-    """Parameter index -> the caller's expressions it may be bound to, each with the key below
-    it the parameter is (`*xs`: an element, `**kw`: the item of the parameter's name), as
-    `bind_arguments` binds them."""
-    params = function.params
-    positional = [i for i, p in enumerate(params) if p.kind in ("posonly", "normal")]
-    if has_receiver:
-        positional = positional[1:]
-    by_name = {p.name: i for i, p in enumerate(params) if p.kind in ("normal", "kwonly")}
-    bound: dict[int, list[tuple[ir.Expr, tuple | None]]] = {}
-    position = 0
-    for node in arg_nodes:
-        if node.star == 1:
-            for i in positional[position:]:
-                bound.setdefault(i, []).append((node.value, ANY))
-        elif node.star == 2:
-            for name, i in by_name.items():
-                if i not in positional[:position]:
-                    bound.setdefault(i, []).append((node.value, index_key(name)))
-        elif node.keyword is not None:
-            if node.keyword in by_name:
-                bound.setdefault(by_name[node.keyword], []).append((node.value, None))
-        else:
-            if position < len(positional):
-                bound.setdefault(positional[position], []).append((node.value, None))
-            position += 1
-    return bound
 
 
 def _branches(expr: ir.Expr) -> list[ir.Expr]:
