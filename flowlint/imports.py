@@ -26,7 +26,8 @@ name whose first segment is a standard-library module is the standard library's 
 unless that segment is a regular module or package of the project).
 
 An import that finds nothing and looks like the project's (relative, or its first segment is the
-name of a folder or file somewhere in the project) is listed by `Resolver.unresolved`: the code
+name of a folder or file somewhere in the project, other than a module wrapping the library of its
+name) is listed by `Resolver.unresolved`: the code
 is run in a way the resolution does not know (an ``import-roots`` entry may be missing).
 """
 
@@ -159,7 +160,9 @@ class Resolver:
 
     def unresolved(self) -> tuple[UnresolvedImport, ...]:
         """Every import of the project that looks like the project's and denotes nothing in it."""
-        segments = {name for names in self._children.values() for name in names}
+        # a file that imports its own name wraps the library of that name: not a project name
+        wrapped = {name.rpartition(".")[2] for name in self._wrappers}
+        segments = {name for names in self._children.values() for name in names} - wrapped
         out: set[UnresolvedImport] = set()
         for module in self.modules.values():
             for name in module.imports:

@@ -263,6 +263,12 @@ class Program:
                 names.append(target.attr)
         return names
 
+    def receives_class(self, function: ir.Function) -> bool:
+        """Whether a method's first parameter is its class: a `@classmethod`, or one Python makes
+        so without the decorator (`__new__`, `__init_subclass__`, `__class_getitem__`)."""
+        return function.cls is not None and ("classmethod" in self.decorator_names(function)
+                                             or function.name in _CLASS_RECEIVERS)
+
     # ------------------------------------------------------------ scopes
     def owner_of(self, qualname: str, name: str) -> str | None:
         """The enclosing function whose local `name` a nested function sees (None: a global)."""
@@ -296,17 +302,29 @@ class Program:
         return cached
 
 
+_CLASS_RECEIVERS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
+
+
 def walk(node: object) -> Iterator[object]:
     """Every IR node below `node` (not descending into nested function bodies, which are
     separate `ir.Function`s)."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, tuple):
+        kind = type(current)
+        if kind is tuple:
             stack.extend(current)
-        elif dataclasses.is_dataclass(current):
+            continue
+        if kind in _FIELDS:
+            names = _FIELDS[kind]
+        else:
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)) \
+                if dataclasses.is_dataclass(kind) else None
+        if names is not None:
             yield current
-            for f in dataclasses.fields(current):
-                value = getattr(current, f.name)
-                if isinstance(value, (tuple,)) or dataclasses.is_dataclass(value):
-                    stack.append(value)
+            stack.extend(getattr(current, name) for name in names)
+
+
+# type -> the fields of its instances that may hold nodes (every field of an IR dataclass; None:
+# not a node), filled as types are met: `dataclasses.fields` on every node would cost more
+_FIELDS: dict[type, tuple[str, ...] | None] = {}

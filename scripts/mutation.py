@@ -83,7 +83,8 @@ def prepare(work: Path, targets: list[str]) -> None:
     tests = list(dict.fromkeys(path for target in targets for path in TARGETS[target][1]))
     lines = ["[mutmut]", "source_paths = flowlint", "only_mutate =", *(f"    {p}" for p in mutate),
              "pytest_add_cli_args_test_selection =", *(f"    {t}" for t in tests),
-             "pytest_add_cli_args =", "    -p", "    no:cacheprovider",
+             # in one process: mutmut follows which tests call which function in-process only
+             "pytest_add_cli_args =", "    -p", "    no:cacheprovider", "    -n", "    0",
              "also_copy =", "    policies", "    docs", "    examples"]
     (work / "setup.cfg").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -140,8 +140,12 @@ def test_unresolved_project_looking_imports(tmp_path: Path) -> None:
             from ..above import x
             from plugins import nothing, present
             import tools.gone
+            from selenium.webdriver.common.by import By
         """,
         "lib/helpers.py": "",
+        # a harness around the library of its name (Django's django/test/selenium.py): `selenium` is
+        # the library's name, not a project folder missing from the roots
+        "app/testing/selenium.py": "def driver():\n    from selenium import webdriver\n    return webdriver\n",
         "plugins/present.py": "",
         "tools/kept.py": "",
     })

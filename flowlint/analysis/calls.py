@@ -417,6 +417,10 @@ class Calls:
     def construct(self, klass: str, arg_nodes: list[ir.Arg], args: list[Value], state: State,
                   call: ir.Call | None, span: ir.Span) -> Value:
         instance = Value(frozenset(), frozenset({"inst:" + klass}))
+        new = self.program.lookup_method(klass, "__new__")
+        if new is not None:  # run for what it does to the class (`cls.last = value`); no receiver expression
+            self.call_function(new, Value(frozenset(), frozenset({"cls:" + klass})), tuple(args), state, None, span,
+                               arg_nodes=arg_nodes)
         init = self.program.lookup_method(klass, "__init__")
         if init is not None:
             return self.call_function(init, instance, tuple(args), state, call, span, arg_nodes=arg_nodes,
@@ -463,6 +467,7 @@ class Calls:
         kwarg = next((i for i, p in enumerate(params) if p.kind == "kwarg"), None)
         by_name = {p.name: i for i, p in enumerate(params) if p.kind in ("normal", "kwonly")}
         nodes = arg_nodes if arg_nodes is not None else [ir.Arg(ir.Const(None, ir.NO_SPAN))] * len(args)
+        nodes, args = _spread_literals(nodes, args)
         position = 0
         extra_positional = EMPTY
         extra_keywords = EMPTY
@@ -555,15 +560,23 @@ class Calls:
                 if call is not None and isinstance(call.func, ir.Attr):
                     self.update_path(self._receiver_expr(call.func.value), new, state, strong=_whole(out, index),
                                      shown=False)
+                elif call is not None:  # a bound method called by another name: its receiver changes
+                    for expr in self.bound_receivers(call.func, state):
+                        self.update_path(expr, new, state, shown=False)
+                    self.update_path(call.func, new, state, key=attr_key("__self__"), shown=False)
                 continue
             passed = passed_by.get(index, [])
             for expr, key in passed:
                 # a parameter bound by keyword, through `*xs`/`**kw`, or to `a if c else b`: the
                 # callee's effect on it lands on what the caller passed
-                branches = _branches(expr)
-                strong = _whole(out, index) and key is None and len(branches) == 1 and len(passed) == 1
-                for branch in branches:
+                chosen = branches(expr)
+                strong = _whole(out, index) and key is None and len(chosen) == 1 and len(passed) == 1
+                for branch in chosen:
                     self.update_path(branch, new, state, strong=strong, key=key, shown=False)
+                if key is None and attr_key("__self__") in new.fields and is_bound(actuals[index]):
+                    # a bound method passed: what the callee's calls did to its receiver
+                    for receiver in self.bound_receivers(expr, state):
+                        self.update_path(receiver, new.fields[attr_key("__self__")], state, shown=False)
         if returns_receiver and (not summary.params_out or summary.params_out[0] is None) and receiver is not None:
             result = receiver
         for (owner, name), effect in summary.global_effects:
@@ -571,6 +584,17 @@ class Calls:
         if summary.raises.is_tainted() or summary.raises.kinds:
             self.raise_value(substitute(summary.raises), state)
         return self._project_models(qualname, receiver, arg_nodes or [], args, state, span, result)
+
+    def bound_receivers(self, expr: ir.Expr, state: State) -> frozenset[ir.Expr]:
+        """The receivers of the bound methods ``expr`` may denote: `store` of `store.put`, those
+        of a name bound to one (`put = store.put`), of either branch of `a.put if c else b.put`."""
+        found: set[ir.Expr] = set()
+        for branch in branches(expr):
+            if isinstance(branch, ir.Attr):
+                found.add(self._receiver_expr(branch.value))
+            elif isinstance(branch, ir.Name):
+                found |= state.receivers.get(branch.id, frozenset())
+        return frozenset(found)
 
     def _cell_owner(self, name: str) -> str | None:
         """The enclosing function whose variable `name` this (nested) function sees, if any."""
@@ -720,11 +744,39 @@ def _record_read(receiver: Value, method: str | None, args: list[Value]) -> froz
     return receiver.derived_labels()
 
 
-def _branches(expr: ir.Expr) -> list[ir.Expr]:
-    """The expressions an argument may denote: both branches of `a if c else b`."""
+def branches(expr: ir.Expr) -> list[ir.Expr]:
+    """The expressions an argument or assigned value may denote: both branches of `a if c else b`."""
     if isinstance(expr, ir.IfExp):
-        return _branches(expr.body) + _branches(expr.orelse)
+        return branches(expr.body) + branches(expr.orelse)
     return [expr]
+
+
+def _spread_literals(nodes: list[ir.Arg], args: tuple[Value, ...]) -> tuple[list[ir.Arg], tuple[Value, ...]]:
+    """The arguments with `*[a, b]` and `**{"k": v}` literals spread into the arguments they are
+    (`a, b` and `k=v`): each element keeps its own value and the expression it is, for the
+    callee's effects on it."""
+    if not any(n.star and isinstance(n.value, ir.Collection) for n in nodes):
+        return nodes, args
+    spread_nodes: list[ir.Arg] = []
+    spread_args: list[Value] = []
+    for node, value in zip(nodes, args):
+        literal = node.value
+        if node.star == 1 and isinstance(literal, ir.Collection) and literal.kind in ("list", "tuple") \
+                and not any(isinstance(item, ir.Starred) for item in literal.items):
+            spread_nodes += [ir.Arg(item) for item in literal.items]
+            spread_args += [value.read(index_key(i)) for i in range(len(literal.items))]
+        elif node.star == 2 and isinstance(literal, ir.Collection) and literal.keys is not None and all(
+                isinstance(k, ir.Const) and isinstance(k.value, str) for k in literal.keys):
+            spread_nodes += [ir.Arg(item, keyword=k.value) for k, item in zip(literal.keys, literal.items)]  # type: ignore[union-attr]
+            spread_args += [value.read(index_key(k.value)) for k in literal.keys]  # type: ignore[union-attr]
+        else:
+            spread_nodes.append(node)
+            spread_args.append(value)
+    return spread_nodes, tuple(spread_args)
+
+
+def is_bound(value: Value) -> bool:
+    return any(kind.startswith("bound:") for kind in value.kinds)
 
 
 def _whole(out: Value, index: int) -> bool:

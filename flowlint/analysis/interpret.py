@@ -15,7 +15,7 @@ from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
 from flowlint.analysis import endpoints, strings
 from flowlint.analysis import fields as source_fields
-from flowlint.analysis.calls import CLOSURE, MODULE, Calls, api_kinds, closure_cells
+from flowlint.analysis.calls import CLOSURE, MODULE, Calls, api_kinds, branches, closure_cells, is_bound
 from flowlint.analysis.conditions import Conditions
 from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, flow_key, keep_shortest
 from flowlint.analysis.values import (
@@ -32,7 +32,17 @@ MAX_LOOP_ITERATIONS = 12
 MAX_SINK_HITS = 200  # sinks a function's parameters may reach, kept in its summary
 MAX_PATHS_PER_SINK = 8  # paths below one parameter to one sink kept apart (`kwargs["a"]`, `kwargs["b"]`)
 # values whose mutation through one name shows through another (`b = a; b.append(x)`)
+_PACKED = {"vararg": "builtin:tuple", "kwarg": "builtin:dict"}
 MUTABLE_KINDS = ("builtin:list", "builtin:dict", "builtin:set", "inst:", "virt:")
+
+
+def _aliased(expr: ir.Expr, value: Value) -> tuple[str, ...]:
+    """The local names whose object an assignment of ``expr`` (worth ``value``) binds: `b = a`,
+    and either of `a if c else b`, for a list, dict, set or object; none for anything else."""
+    chosen = branches(expr)
+    if all(isinstance(e, ir.Name) for e in chosen) and any(k.startswith(MUTABLE_KINDS) for k in value.kinds):
+        return tuple(e.id for e in chosen)  # type: ignore[attr-defined]
+    return ()
 CALLABLE_PREFIXES = ("fn:", "cls:", "bound:")
 
 
@@ -114,11 +124,12 @@ class FunctionRun(Calls, Conditions):
     def _initial_param(self, index: int, param: ir.Param) -> Value:
         kinds = set(self.context[1][index]) if index < len(self.context[1]) else set()
         if index == 0 and self.fn.cls is not None and not kinds:
-            decorators = self.program.decorator_names(self.fn)
-            if "staticmethod" not in decorators:
-                kinds.add(("cls:" if "classmethod" in decorators else "virt:") + self.fn.cls)
+            if "staticmethod" not in self.program.decorator_names(self.fn):
+                kinds.add(("cls:" if self.program.receives_class(self.fn) else "virt:") + self.fn.cls)
         if param.annotation is not None and not kinds:
             kinds |= self._annotation_kinds(param.annotation)
+        if param.kind in _PACKED:  # `*args` is a tuple, `**kwargs` a dict (iterated: its keys)
+            kinds.add(_PACKED[param.kind])
         labels: set[Label] = {ParamTaint(index, ())}
         if param.default is not None:  # present when a call omits the argument
             default = self.eval(param.default, State())
@@ -197,8 +208,12 @@ class FunctionRun(Calls, Conditions):
             for target in s.targets:
                 self.assign(target, value, state, s.span)
                 if isinstance(target, ir.Name):
-                    mutable = isinstance(s.value, ir.Name) and any(k.startswith(MUTABLE_KINDS) for k in value.kinds)
-                    state.alias(target.id, s.value.id if mutable else None)  # type: ignore[union-attr]
+                    state.alias(target.id, _aliased(s.value, value))
+                    receivers = self.bound_receivers(s.value, state) if is_bound(value) else frozenset()
+                    if receivers:
+                        state.receivers[target.id] = receivers
+                    else:
+                        state.receivers.pop(target.id, None)
             self.remember_test(s.targets, truth, state)
         elif isinstance(s, ir.ExprStmt):
             self.eval(s.value, state)

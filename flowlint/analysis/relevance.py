@@ -147,21 +147,20 @@ class StoreWriters:
             for target in targets:
                 self._importers.setdefault(target, set()).add(importer)
         self._computed: dict[str, frozenset[str]] = {}  # body -> the names it computes
-        self._index: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None  # built on first use
+        # module -> its functions' stores (see `_writers`), for the modules asked about only
+        self._index: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
 
     def of(self, key: tuple) -> list[str]:
         """Qualnames of the functions that may write store ``key``: `("field", class, attribute)`
         or `("global", (owner, name))`, the owner a module or a class (a closure cell's owner is
         analysed once a nested function captures it; other owners have no writers found here)."""
         program = self.program
-        fields, globals_ = self._writers()
         if key[0] == "field":
             klass, name = key[1], key[2]
             if klass not in program.classes:
                 return []
             module = program.function_module[program.classes[klass].body]
-            return [q for q in fields.get(name, ())
-                    if program.function_module[q] == module and _method_class(program, q) in (klass, None)]
+            return [q for q in self._writers(module)[0].get(name, ()) if _method_class(program, q) in (klass, None)]
         owner, name = key[1]
         if owner in program.modules:
             body = program.modules[owner].body
@@ -170,8 +169,8 @@ class StoreWriters:
         else:
             return []
         module = program.function_module[body]
-        modules = {module} | self._importers.get(module, set())
-        found = [q for q in globals_.get(name, ()) if program.function_module[q] in modules]
+        found = [q for m in sorted({module} | self._importers.get(module, set()))
+                 for q in self._writers(m)[1].get(name, ())]
         return ([body] if name in self._computed_by(body) else []) + found
 
     def _computed_by(self, body: str) -> frozenset[str]:
@@ -179,13 +178,13 @@ class StoreWriters:
             self._computed[body] = _computed_names(self.program, self.program.functions[body])
         return self._computed[body]
 
-    def _writers(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        """Attribute name -> functions storing it into an object; name -> functions storing it
-        into a global or class attribute."""
-        if self._index is None:
+    def _writers(self, module: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Attribute name -> the functions of ``module`` storing it into an object; name -> those
+        storing it into a global or class attribute."""
+        if module not in self._index:
             fields: dict[str, list[str]] = {}
             globals_: dict[str, list[str]] = {}
-            for function in self.program.functions.values():
+            for function in self.program.modules[module].functions:
                 if function.name in ("<module>", "<body>"):
                     continue
                 stored_fields, stored_globals = _stored_names(self.program, function)
@@ -193,8 +192,8 @@ class StoreWriters:
                     fields.setdefault(name, []).append(function.qualname)
                 for name in sorted(stored_globals):
                     globals_.setdefault(name, []).append(function.qualname)
-            self._index = fields, globals_
-        return self._index
+            self._index[module] = fields, globals_
+        return self._index[module]
 
 
 def _method_class(program: Program, qualname: str) -> str | None:
@@ -208,9 +207,8 @@ def _method_class(program: Program, qualname: str) -> str | None:
 def _stored_names(program: Program, function: ir.Function) -> tuple[set[str], set[str]]:
     """The attributes a function stores into objects, and the names it stores into globals or
     class attributes (every name on the way: `a.b[k] = v` stores into `a` and `b`)."""
-    decorators = program.decorator_names(function)
     # names that denote a module, a class or a global object here, not a local one
-    shared = {function.params[0].name} if "classmethod" in decorators and function.params else set()
+    shared = {function.params[0].name} if program.receives_class(function) and function.params else set()
     fields: set[str] = set()
     globals_: set[str] = set()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from flowlint import ir
 from flowlint.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -20,11 +21,14 @@ class State:
     marks: frozenset[str] = frozenset()
     # may-aliases among local names (`b = a` of a list, dict, set or object): name -> others
     aliases: dict[str, frozenset[str]] = field(default_factory=dict)
+    # names bound to a bound method (`put = store.put`): the receivers its calls change
+    receivers: dict[str, frozenset[ir.Expr]] = field(default_factory=dict)
     # names bound to a test's result (`ok = has_consent(u)`): what they establish (conditions.py)
     truths: dict[str, Truth] = field(default_factory=dict)
 
     def copy(self) -> State:
-        return State(dict(self.vars), self.dead, self.clears, self.marks, dict(self.aliases), dict(self.truths))
+        return State(dict(self.vars), self.dead, self.clears, self.marks, dict(self.aliases), dict(self.receivers),
+                     dict(self.truths))
 
     def join(self, other: State) -> State:
         if self.dead:
@@ -38,20 +42,24 @@ class State:
         aliases = dict(self.aliases)
         for name, others in other.aliases.items():
             aliases[name] = aliases.get(name, frozenset()) | others
+        receivers = dict(self.receivers)
+        for name, exprs in other.receivers.items():
+            receivers[name] = receivers.get(name, frozenset()) | exprs
         truths = {name: truth for name, truth in self.truths.items() if other.truths.get(name) == truth}
-        return State(merged, False, self.clears & other.clears, self.marks & other.marks, aliases, truths)
+        return State(merged, False, self.clears & other.clears, self.marks & other.marks, aliases, receivers, truths)
 
-    def alias(self, name: str, source: str | None) -> None:
-        """`name` is rebound: to the same object as `source` (None: to something else)."""
+    def alias(self, name: str, sources: tuple[str, ...]) -> None:
+        """`name` is rebound: to the object of one of ``sources`` (none: to something else). With
+        several, `name` may be each one's object, but they stay apart from each other."""
         for other in self.aliases.pop(name, frozenset()):
             rest = self.aliases.get(other, frozenset()) - {name}
             if rest:
                 self.aliases[other] = rest
             else:
                 self.aliases.pop(other, None)
-        if source is None or source == name:
+        group = frozenset(sources).union(*(self.aliases.get(source, frozenset()) for source in sources)) - {name}
+        if not group:
             return
-        group = self.aliases.get(source, frozenset()) | {source}
         self.aliases[name] = group
         for member in group:
             self.aliases[member] = (self.aliases.get(member, frozenset()) | {name}) - {member}
