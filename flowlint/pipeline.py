@@ -25,7 +25,7 @@ from flowlint.rules import evaluate
 
 
 INCOMPLETE = "FL906"
-ENGINE_STATE = "engine-state-5"  # bump when EngineState changes: a state is only read by its own kind
+ENGINE_STATE = "engine-state-6"  # bump when EngineState changes: a state is only read by its own kind
 
 
 @dataclass(frozen=True)

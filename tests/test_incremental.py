@@ -280,3 +280,37 @@ def test_check_timings_says_how_much_was_reused(tmp_path: Path) -> None:
     project.write(c="def bottom(x):\n    return 1\n")
     again, reused = timings()
     assert 0 < again < analysed and reused > 0
+
+
+def test_entry_points_found_while_analysing_are_kept_by_an_unrelated_edit(tmp_path: Path) -> None:
+    """A decorator's wrapper and the owner of a captured cell become entry points when the code
+    that reveals them is analysed. A run that does not analyse that code again (nothing it
+    depends on changed) keeps them, and analyses nothing again but the edited function (if even that)."""
+    project = Project(tmp_path)
+    project.write(
+        a="""
+        import taintlib
+
+        def inject_db(f):
+            def wrapper(*args):
+                return f(taintlib.DB(), *args)
+            return wrapper
+
+        @inject_db
+        def handler(db, name):
+            db.insert(taintlib.source(name))
+
+        def outer():
+            data = taintlib.source()
+            def inner():
+                taintlib.sink(data)
+            return inner
+        """,
+        b="def unrelated():\n    return 1\n",
+    )
+    first = project.check()
+    assert sinks(first) == [("a.py", 11), ("a.py", 16)]
+    project.write(b="def unrelated():\n    return 2\n")  # same lines, another body
+    edited = project.check()
+    assert sinks(edited) == [("a.py", 11), ("a.py", 16)]
+    assert set(project.analysed) <= {"b.unrelated"} and edited.reused > 0

@@ -197,6 +197,9 @@ def container_method(run: FunctionRun, method: str, receiver: Value, receiver_ex
         return receiver
     if receiver_expr is None:
         return None
+    if method == "clear":  # emptied: what it held is gone (the object stays, aliases see it)
+        run.update_path(receiver_expr, Value(frozenset(), receiver.kinds), state, strong=True, shown=False)
+        return EMPTY
     if method in ("append", "add", "appendleft", "put"):
         if args:
             run.update_path(receiver_expr, args[-1], state, key=ANY)

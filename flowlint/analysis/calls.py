@@ -22,6 +22,10 @@ from flowlint.analysis.state import State
 
 CLOSURE = attr_key("__closure__")
 PARTIAL = "partial"  # the kind of a `functools.partial` object
+# the kind of a record type made by a call (`collections.namedtuple("P", "x y")`): `record:x,y`;
+# its instances are tuples that also have the kind `fields:x,y`
+RECORD, FIELDS = "record:", "fields:"
+_RECORD_FACTORIES = frozenset({"collections.namedtuple", "typing.NamedTuple"})
 MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
 ENTER_METHODS = frozenset({"__enter__", "__aenter__"})
 # configuration reads whose text is their default's (positions or keywords of the default)
@@ -41,7 +45,7 @@ Passed = tuple[ir.Expr, tuple | None]  # an expression a parameter is bound to, 
 class Target:
     """A resolved callee: a project function (with receiver), a project class, or API names."""
 
-    kind: str  # "fn" | "cls" | "api" | "builtin"
+    kind: str  # "fn" | "cls" | "api" | "builtin" | "record"
     name: str
     receiver: Value | None = None
     extra_names: tuple[str, ...] = ()
@@ -87,6 +91,8 @@ class Calls:
                 targets.append(Target("api", name))
             elif prefix == "builtin":
                 targets.append(Target("builtin", name))
+            elif prefix == "record":
+                targets.append(Target("record", name))
             elif prefix == "inst":
                 method = self.program.lookup_method(name, "__call__")
                 if method is not None:
@@ -178,6 +184,8 @@ class Calls:
                 out.append(Target("api", name))
             elif prefix == "builtin" and name in pybuiltins.NAMES:
                 out.append(Target("builtin", name))
+            elif prefix == "record":
+                out.append(Target("record", name))
         return out
 
     def apply_targets(self, targets: list[Target], receiver: Value | None, receiver_expr: ir.Expr | None,
@@ -188,6 +196,8 @@ class Calls:
             # nothing known about the callee: the default model, plus container methods by name
             if method in ENTER_METHODS and receiver is not None and "builtin:generator" in receiver.kinds:
                 return self.enter(receiver, state, span)
+            if method == "_replace" and receiver is not None and _record_fields_of(receiver):
+                return _record(_record_fields_of(receiver), arg_nodes, args, receiver)
             if method is not None and receiver is not None:
                 handled = pybuiltins.string_method(method, receiver, arg_nodes, args) \
                     or pybuiltins.container_method(self, method, receiver, receiver_expr, arg_nodes, args, state)
@@ -200,7 +210,7 @@ class Calls:
             if handed is not None:
                 return handed
         result = EMPTY
-        plain = [t for t in targets if t.kind == "api" and t.name != "functools.partial"
+        plain = [t for t in targets if t.kind == "api" and t.name != "functools.partial" and t.name not in _RECORD_FACTORIES
                  and not any(self.models.matches_any(n) for n in (t.name, *t.extra_names))]
         if plain:
             # external names no policy entry mentions all behave alike: one default model for all
@@ -220,6 +230,8 @@ class Calls:
                 result = result.join(self.construct(target.name, arg_nodes, args, state, call, span))
             elif target.kind == "builtin":
                 result = result.join(pybuiltins.call_builtin(self, target.name, arg_nodes, args, state, span))
+            elif target.kind == "record":
+                result = result.join(_record(tuple(target.name.split(",")), arg_nodes, args))
             else:
                 result = result.join(self.call_api((target.name,) + target.extra_names, receiver, receiver_expr,
                                                    method, arg_nodes, args, state, call, span))
@@ -326,6 +338,8 @@ class Calls:
         shown = names[0]
         if shown == "functools.partial" and args:
             return self._partial(args[0], arg_nodes[1:], args[1:])
+        if shown in _RECORD_FACTORIES and _declared_record_fields(arg_nodes):
+            return Value(frozenset(), frozenset({RECORD + ",".join(_declared_record_fields(arg_nodes))}))
         if any(models.sanitizers(n) for n in names) or any(models.propagators(n) for n in names):
             result = self._modelled(names, receiver, receiver_expr, arg_nodes, args, state, span)
         else:
@@ -773,6 +787,51 @@ def _spread_literals(nodes: list[ir.Arg], args: tuple[Value, ...]) -> tuple[list
             spread_nodes.append(node)
             spread_args.append(value)
     return spread_nodes, tuple(spread_args)
+
+
+def _declared_record_fields(arg_nodes: list[ir.Arg]) -> tuple[str, ...]:
+    """The field names a record factory call declares, when they are literals: `"x y"`,
+    `"x, y"`, `["x", "y"]` (namedtuple), `[("x", str), ("y", int)]` (NamedTuple); () otherwise."""
+    declared = next((n.value for n in arg_nodes if n.keyword in ("field_names", "fields")), None)
+    if declared is None:
+        positional = [n.value for n in arg_nodes if n.keyword is None and not n.star]
+        declared = positional[1] if len(positional) > 1 else None
+    if isinstance(declared, ir.Const) and isinstance(declared.value, str):
+        return tuple(declared.value.replace(",", " ").split())
+    if not isinstance(declared, ir.Collection) or declared.keys is not None:
+        return ()
+    names = []
+    for item in declared.items:
+        if isinstance(item, ir.Collection) and item.items:
+            item = item.items[0]
+        if not (isinstance(item, ir.Const) and isinstance(item.value, str)):
+            return ()
+        names.append(item.value)
+    return tuple(names)
+
+
+def _record_fields_of(value: Value) -> tuple[str, ...]:
+    """The fields of a record instance (kind `fields:x,y`), or ()."""
+    for kind in value.kinds:
+        if kind.startswith(FIELDS):
+            return tuple(kind[len(FIELDS):].split(","))
+    return ()
+
+
+def _record(fields: tuple[str, ...], arg_nodes: list[ir.Arg], args: list[Value], base: Value | None = None) -> Value:
+    """An instance of a record type made by a call: each argument at its field's name and
+    position; from `base` (`p._replace(x=...)`) the fields the arguments leave alone."""
+    instance = base if base is not None else Value(frozenset(), frozenset({"builtin:tuple", FIELDS + ",".join(fields)}))
+    for i, (node, value) in enumerate(zip(arg_nodes, args)):
+        if node.star:
+            instance = instance.with_labels(value.collapse_labels())
+            continue
+        name = node.keyword if node.keyword is not None else (fields[i] if i < len(fields) else None)
+        if name in fields:
+            instance = instance.write(attr_key(name), value).write(index_key(fields.index(name)), value)
+        else:
+            instance = instance.with_labels(value.collapse_labels())
+    return instance
 
 
 def is_bound(value: Value) -> bool:

@@ -70,6 +70,7 @@ class EngineState:
     exhausted: set[Context]
     entries: dict[Context, dict[tuple[Site, str], EntryPoint]]  # the entry points each context saw
     names: dict[Context, frozenset[str]]  # the names each context looked up in the policy (`Models.kept`)
+    found_roots: dict[Context, set[Context]]  # the entry points each context's analysis found
 
 
 class FileTimeLimit(Exception):
@@ -89,6 +90,10 @@ class Engine:
         self.fields: dict[tuple[str, str], frozenset[str]] = {}
         self.captured: set[tuple[str, str]] = set()
         self.captures: dict[Context, set[tuple[str, str]]] = defaultdict(set)
+        # entry points found while analysing (a decorator's wrapper, the owner of a captured
+        # cell), by the context whose analysis found them: a resumed run keeps those of the
+        # contexts it does not analyse again
+        self.found_roots: dict[Context, set[Context]] = defaultdict(set)
         self.dependents: dict[StoreKey, set[Context]] = defaultdict(set)
         self.writes: dict[Context, set[StoreKey]] = defaultdict(set)
         self.flows: dict[Context, dict[tuple, Flow]] = {}  # from the latest analysis of each context
@@ -216,15 +221,23 @@ class Engine:
         self.captures = defaultdict(set, state.captures)
         self.recorder.found = state.entries
         self.names = state.names
+        self.found_roots = defaultdict(set, state.found_roots)
         changed = set(changed)
         functions = self.program.functions
         self._invalidate([c for c in self.summaries if c[0] in changed or c[0] not in functions])
+        self.captured = set().union(*self.captures.values())
+        for roots in self.found_roots.values():
+            for root in sorted(roots, key=repr):
+                if root[0] in functions:
+                    self._roots[root] = None
+                    if root not in self.summaries:
+                        self._enqueue(root)
         self.reused = len(self.summaries)
 
     def state(self) -> EngineState:
         return EngineState(self.summaries, dict(self.contexts), self.flows, self.calls, self.globals, self.fields,
                            dict(self.dependents), dict(self.writes), dict(self.captures), self.exhausted,
-                           self.recorder.found, self.names)
+                           self.recorder.found, self.names, dict(self.found_roots))
 
     def _unreachable(self) -> set[Context]:
         reachable = self._reachable(self._roots)
@@ -275,7 +288,7 @@ class Engine:
                 self.fields.pop(key[1:], None)
         for context in dead:
             for table in (self.summaries, self.flows, self.writes, self.captures, self.analyses, self.recorder.found,
-                          self.names):
+                          self.names, self.found_roots):
                 table.pop(context, None)
             self.exhausted.discard(context)
             self.contexts[context[0]].remove(context)
@@ -391,8 +404,11 @@ class Engine:
         return sum(1 for c in self.contexts[context[0]] if _function_arguments(c) == wrapped) \
             >= MAX_CONTEXTS_PER_FUNCTION
 
-    def add_root(self, context: Context) -> None:
-        """A context analysed for its own sake (an entry point found while analysing)."""
+    def add_root(self, context: Context, found_by: FunctionRun | None = None) -> None:
+        """A context analysed for its own sake (an entry point found while analysing, by
+        ``found_by``)."""
+        if found_by is not None:
+            self.found_roots[found_by.context].add(context)
         if context not in self._roots:
             self._roots[context] = None
             self._enqueue(context)
@@ -453,10 +469,9 @@ class Engine:
         self.captures[run.context].add((owner, name))
         if (owner, name) not in self.captured:
             self.captured.add((owner, name))
-            owners = self.contexts.get(owner, ()) or [self.default_context(owner)]
-            self._roots.update(dict.fromkeys(owners))
-            for context in owners:
-                self._enqueue(context)
+            for context in self.contexts.get(owner, ()) or [self.default_context(owner)]:
+                self.add_root(context, run)
+                self._enqueue(context)  # again, if analysed already: it now publishes the cell
 
     def declared_fields(self, klass: str) -> tuple[str, ...]:
         """Constructor fields of dataclasses, NamedTuples and similar records, in order."""

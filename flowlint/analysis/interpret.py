@@ -260,9 +260,15 @@ class FunctionRun(Calls, Conditions):
             self.exec_define(s, state)
 
     def delete(self, target: ir.Target, state: State) -> None:
-        """`del x`, `del d["k"]`, `del o.attr`: the name or that one field holds nothing any more."""
+        """`del x`, `del d["k"]`, `del o.attr`, `del xs[:]`: the name, that one field or every
+        element holds nothing any more."""
         if isinstance(target, ir.Name):
             state.vars.pop(target.id, None)
+            return
+        if isinstance(target, ir.Subscript) and target.is_slice and isinstance(target.index, ir.Opaque) \
+                and not target.index.parts:  # `del items[:]` empties the container
+            container = self.eval(target.value, state)
+            self.update_path(target.value, Value(frozenset(), container.kinds), state, strong=True, shown=False)
             return
         if isinstance(target, (ir.Attr, ir.Subscript)):
             path = self.access_path(target)
@@ -472,7 +478,7 @@ class FunctionRun(Calls, Conditions):
         for kind in sorted(value.kinds):
             if kind.startswith("fn:") and kind[3:] != qualname and kind[3:] in self.program.functions:
                 wrapper = self.program.functions[kind[3:]]
-                self.engine.add_root((wrapper.qualname, tuple(frozenset() for _ in wrapper.params), cells))
+                self.engine.add_root((wrapper.qualname, tuple(frozenset() for _ in wrapper.params), cells), self)
 
     def _decorate(self, decorator: ir.Expr, value: Value, state: State) -> Value:
         """Apply a project decorator; any other decorator leaves the function as it is (no flow is dropped)."""
