@@ -282,6 +282,21 @@ class Program:
             parent = function.parent
         return None
 
+    def is_dead_nested(self, function: ir.Function) -> bool:
+        """Whether ``function`` is a `def` in another function's body that nothing can call: not
+        decorated, and its name read nowhere in the enclosing function or the functions nested
+        in it (it is never called, returned, passed or stored)."""
+        parent = self.functions.get(function.parent) if function.parent else None
+        if parent is None or parent.name in ("<module>", "<body>") or function.decorators \
+                or function.cls is not None or function.name.startswith("<"):
+            return False
+        inside = f"{parent.qualname}.<locals>."
+        scopes = [parent] + [f for f in self.modules[self.function_module[parent.qualname]].functions
+                             if f.qualname.startswith(inside)]
+        return not any(isinstance(node, ir.Name) and node.id == function.name
+                       for scope in scopes for node in walk((scope.body, scope.decorators,
+                                                              tuple(p.default for p in scope.params if p.default))))
+
     def free_names(self, qualname: str) -> frozenset[str]:
         """Names a function (or any function nested in it) uses without binding them itself."""
         cached = self._free.get(qualname)

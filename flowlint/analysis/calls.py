@@ -7,6 +7,7 @@ models (sources, sinks, propagators, transforms, sanitizers) or the default mode
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
 from flowlint import ir
@@ -26,6 +27,8 @@ PARTIAL = "partial"  # the kind of a `functools.partial` object
 # its instances are tuples that also have the kind `fields:x,y`
 RECORD, FIELDS = "record:", "fields:"
 _RECORD_FACTORIES = frozenset({"collections.namedtuple", "typing.NamedTuple"})
+_REPLACERS = frozenset({"copy.replace", "dataclasses.replace"})  # a copy with the fields named replaced
+_MODELLED_HERE = frozenset({"functools.partial"}) | _RECORD_FACTORIES | _REPLACERS
 MODULE = "module"  # the kind of a value bound by `import x`: never a receiver of data
 ENTER_METHODS = frozenset({"__enter__", "__aenter__"})
 # configuration reads whose text is their default's (positions or keywords of the default)
@@ -196,8 +199,8 @@ class Calls:
             # nothing known about the callee: the default model, plus container methods by name
             if method in ENTER_METHODS and receiver is not None and "builtin:generator" in receiver.kinds:
                 return self.enter(receiver, state, span)
-            if method == "_replace" and receiver is not None and _record_fields_of(receiver):
-                return _record(_record_fields_of(receiver), arg_nodes, args, receiver)
+            if method == "_replace" and receiver is not None and self._fields_of(receiver):
+                return _record(self._fields_of(receiver), arg_nodes, args, receiver)
             if method is not None and receiver is not None:
                 handled = pybuiltins.string_method(method, receiver, arg_nodes, args) \
                     or pybuiltins.container_method(self, method, receiver, receiver_expr, arg_nodes, args, state)
@@ -210,7 +213,7 @@ class Calls:
             if handed is not None:
                 return handed
         result = EMPTY
-        plain = [t for t in targets if t.kind == "api" and t.name != "functools.partial" and t.name not in _RECORD_FACTORIES
+        plain = [t for t in targets if t.kind == "api" and t.name not in _MODELLED_HERE
                  and not any(self.models.matches_any(n) for n in (t.name, *t.extra_names))]
         if plain:
             # external names no policy entry mentions all behave alike: one default model for all
@@ -338,6 +341,8 @@ class Calls:
         shown = names[0]
         if shown == "functools.partial" and args:
             return self._partial(args[0], arg_nodes[1:], args[1:])
+        if shown in _REPLACERS and args and arg_nodes and not arg_nodes[0].keyword and not arg_nodes[0].star:
+            return _record(self._fields_of(args[0]), arg_nodes[1:], args[1:], args[0])
         if shown in _RECORD_FACTORIES and _declared_record_fields(arg_nodes):
             return Value(frozenset(), frozenset({RECORD + ",".join(_declared_record_fields(arg_nodes))}))
         if any(models.sanitizers(n) for n in names) or any(models.propagators(n) for n in names):
@@ -361,6 +366,8 @@ class Calls:
                 self._apply_guard_to_args(guard, arg_nodes, state)
         propagated = any(models.propagators(n) for n in names)
         for source, name in _first_matches(names, models.call_sources):
+            if source.except_selectors and _selects_controls(source.except_selectors, arg_nodes, args):
+                continue
             taint = self._source_taint(source, self._site(span, name), f"`{name}()`")
             if source.taints == "return":
                 # what a source returns is its own data: an ID passed in from another source does
@@ -599,6 +606,16 @@ class Calls:
             self.raise_value(substitute(summary.raises), state)
         return self._project_models(qualname, receiver, arg_nodes or [], args, state, span, result)
 
+    def _fields_of(self, value: Value) -> tuple[str, ...]:
+        """The constructor fields of a record, in order: a record type made by a call, a
+        dataclass or a NamedTuple class (() if none is known)."""
+        for kind in sorted(value.kinds):
+            if kind.startswith(FIELDS):
+                return tuple(kind[len(FIELDS):].split(","))
+            if kind.startswith("inst:") and self.engine.declared_fields(kind[5:]):
+                return self.engine.declared_fields(kind[5:])
+        return ()
+
     def bound_receivers(self, expr: ir.Expr, state: State) -> frozenset[ir.Expr]:
         """The receivers of the bound methods ``expr`` may denote: `store` of `store.put`, those
         of a name bound to one (`put = store.put`), of either branch of `a.put if c else b.put`."""
@@ -810,28 +827,29 @@ def _declared_record_fields(arg_nodes: list[ir.Arg]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _record_fields_of(value: Value) -> tuple[str, ...]:
-    """The fields of a record instance (kind `fields:x,y`), or ()."""
-    for kind in value.kinds:
-        if kind.startswith(FIELDS):
-            return tuple(kind[len(FIELDS):].split(","))
-    return ()
-
-
 def _record(fields: tuple[str, ...], arg_nodes: list[ir.Arg], args: list[Value], base: Value | None = None) -> Value:
-    """An instance of a record type made by a call: each argument at its field's name and
-    position; from `base` (`p._replace(x=...)`) the fields the arguments leave alone."""
+    """An instance of a record type made by a call: each argument at its field's name (and
+    position); from `base` (`p._replace(x=...)`, `dataclasses.replace(obj, x=...)`) the fields
+    the arguments leave alone."""
     instance = base if base is not None else Value(frozenset(), frozenset({"builtin:tuple", FIELDS + ",".join(fields)}))
     for i, (node, value) in enumerate(zip(arg_nodes, args)):
-        if node.star:
+        name = node.keyword if node.keyword is not None else (fields[i] if i < len(fields) else None)
+        if node.star or name is None:
             instance = instance.with_labels(value.collapse_labels())
             continue
-        name = node.keyword if node.keyword is not None else (fields[i] if i < len(fields) else None)
+        instance = instance.write(attr_key(name), value)
         if name in fields:
-            instance = instance.write(attr_key(name), value).write(index_key(fields.index(name)), value)
-        else:
-            instance = instance.with_labels(value.collapse_labels())
+            instance = instance.write(index_key(fields.index(name)), value)
     return instance
+
+
+def _selects_controls(globs: tuple[str, ...], arg_nodes: list[ir.Arg], args: list[Value]) -> bool:
+    """Whether a call locates page elements by a selector (its last positional argument) whose
+    every known text one of ``globs`` matches (`except_selectors`); not when any part is unknown."""
+    positional = [value for node, value in zip(arg_nodes, args) if node.keyword is None and not node.star]
+    texts = strings.patterns(positional[-1].kinds) if positional else ()
+    return bool(texts) and all(strings.HOLE not in text and any(fnmatch.fnmatchcase(text, glob) for glob in globs)
+                               for text in texts)
 
 
 def is_bound(value: Value) -> bool:

@@ -172,12 +172,14 @@ class Engine:
         return [self.default_context(q) for q in bodies] + self._function_contexts(modules)
 
     def _function_contexts(self, modules: set[str]) -> list[Context]:
-        """Every function of ``modules`` (not their module or class bodies), in its default context."""
+        """Every function of ``modules`` (not their module or class bodies, nor a nested function
+        that nothing can call), in its default context."""
         found = []
         for name in sorted(modules):
             module = self.program.modules[name]
             bodies = {module.body} | {c.body for c in module.classes}
-            found += [self.default_context(f.qualname) for f in module.functions if f.qualname not in bodies]
+            found += [self.default_context(f.qualname) for f in module.functions
+                      if f.qualname not in bodies and not self.program.is_dead_nested(f)]
         return found
 
     def _store_writers(self, writers: StoreWriters, entries: set[str], pending: list[Context]) -> list[Context]:

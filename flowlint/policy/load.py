@@ -991,6 +991,8 @@ def _check_source(place: _Place, index: int, values: dict[str, object], clean: b
     if not any(values.get(key) for key in ("calls", "reads", "params", "urls")):
         place.error((), "needs at least one of 'calls', 'reads', 'params' or 'urls'")
     taints = values.get("taints", "return")
+    if values.get("except_selectors") and not values.get("calls"):
+        place.error(("except_selectors",), "applies to 'calls' only (the selector a call locates elements by)")
     if values.get("user_agents") and not values.get("urls"):
         place.error(("user_agents",), "applies to 'urls' only (the User-Agent of a matching HTTP request)")
     if values.get("urls") and isinstance(taints, str) and taints != "return":
@@ -1083,6 +1085,7 @@ _TABLES: dict[str, _Table] = {
         "categories": _Key(_categories),
         "fields": _Key(_source_fields),
         "user_agents": _Key(_strings),
+        "except_selectors": _Key(_strings),
     }, _check_source),
     "sinks": _Table(Sink, {
         "kind": _Key(_sink_kind, required=True),

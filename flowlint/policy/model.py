@@ -59,6 +59,10 @@ class Source:
     # globs of the `User-Agent` a request sets: the `urls` apply only to requests that send one
     # (`Mozilla/*`: an HTTP client presenting itself as a browser fetches pages, whatever the URL)
     user_agents: tuple[str, ...] = ()
+    # globs of the CSS selector or XPath by which a `calls` source locates page elements (its last
+    # positional argument, when its text is known): elements a matching selector finds are the
+    # page's controls (`//button`), not data about anyone, and such a call is not this source
+    except_selectors: tuple[str, ...] = ()
     # `[sources.fields]`: (dotted field path, its categories) pairs; `[]` = not personal data;
     # a last segment `*` is every other field at that level (default: `categories`)
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -34,6 +34,20 @@ def selenium_pages(url):
     db.execute("INSERT INTO pages VALUES (?)", (url,))
 
 
+def selenium_controls(url, selector):
+    """Buttons are the site's controls: their labels are not data about anyone."""
+    driver = webdriver.Chrome()
+    driver.get(url)
+    for button in driver.find_elements(By.XPATH, "//main//section[contains(@class, 'top-card')]//button"):
+        db.execute("INSERT INTO labels VALUES (?)", (button.text,))
+    db.execute("INSERT INTO labels VALUES (?)", (driver.find_element(By.CSS_SELECTOR, "div.actions > button.primary").text,))
+    db.execute("INSERT INTO labels VALUES (?)", (driver.find_element(By.TAG_NAME, "button").text,))
+    db.execute("INSERT INTO labels VALUES (?)", (driver.find_element_by_xpath("//button[@aria-label='Next']").text,))
+    db.execute("INSERT INTO people VALUES (?)", (driver.find_element(By.XPATH, "//div[@class='button-bar']//span").text,))  # expect: FL102
+    db.execute("INSERT INTO people VALUES (?)", (driver.find_element(By.XPATH, selector).text,))  # expect: FL102
+    db.execute("INSERT INTO people VALUES (?)", (driver.find_element(By.XPATH, f"//{selector}//button").text,))  # expect: FL102
+
+
 def selenium_into_another_site(url):
     driver = webdriver.Firefox()
     driver.get(url)
