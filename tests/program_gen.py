@@ -181,6 +181,7 @@ class Renderer:
         self.lines: list[str] = []
         self.tags: list[tuple] = []
         self.points: list[Point] = []
+        self.enclosing: list[Func] = []  # the functions being rendered, outermost first
         self.path = ""
         self._item: tuple = ()
         self._start = 0
@@ -316,8 +317,8 @@ class Renderer:
             self.block(s[3], inner, where, reachable)
         elif kind in ("break", "continue"):
             self.emit(indent, kind)
-        elif kind == "def":
-            self.func(s[1], indent, reachable)
+        elif kind == "def":  # a nested function: run only if the enclosing function mentions it
+            self.func(s[1], indent, reachable and self._mentioned(s[1].name))
         elif kind == "global":
             self.emit(indent, "global " + ", ".join(self.n(x) for x in s[1]))
         elif kind == "super_init":
@@ -334,7 +335,15 @@ class Renderer:
         params = (["self"] if f.method else []) + params
         name = f.name if f.name.startswith("__") else self.n(f.name)
         self.emit(indent, f"def {name}({', '.join(params)}):")
+        self.enclosing.append(f)
         self.block(f.body, indent + "    ", "function", reachable)
+        self.enclosing.pop()
+
+    def _mentioned(self, name: str) -> bool:
+        """Whether the enclosing function's code (with the functions nested in it) names ``name``
+        beyond its `def`: a nested function nothing calls, returns or passes is dead code, where
+        nothing inserted can be a finding."""
+        return repr(self.enclosing[-1].body).count(repr(name)) > 1 if self.enclosing else True
 
     # -------------------------------------------------------------- modules
     def _begin(self, key: tuple) -> None:

@@ -335,7 +335,10 @@ class Engine:
             self.file_seconds[self.path_of(self._stack[-1])] += now - self._clock
         self._clock = now
 
-    def _analyse(self, context: Context) -> None:
+    def _analyse(self, context: Context, asker: Context | None = None) -> None:
+        """Analyse ``context`` once more; a changed summary sends its callers to the queue, but
+        for ``asker``, the caller analysing it on demand: that one reads the new summary as soon
+        as this returns."""
         if self.incomplete or self.path_of(context) in self.timed_out:
             return
         self.analyses[context] += 1
@@ -364,15 +367,16 @@ class Engine:
         summary = old.join(summary)
         if summary != old:
             self.summaries[context] = summary
-            self._notify(("summary", context))
+            self._notify(("summary", context), asker)
 
-    def _notify(self, key: tuple) -> None:
+    def _notify(self, key: tuple, asker: Context | None = None) -> None:
         if key[0] == "summary":
             dependents = self.calls.predecessors(key[1]) if key[1] in self.calls else ()
         else:
             dependents = self.dependents.get(key, ())
         for dependent in sorted(dependents, key=repr):
-            self._enqueue(dependent)
+            if dependent != asker:
+                self._enqueue(dependent)
 
     def _depend(self, key: StoreKey, run: FunctionRun) -> None:
         self.dependents[key].add(run.context)
@@ -393,7 +397,7 @@ class Engine:
             self.summaries[context] = EMPTY_SUMMARY
             self.contexts[qualname].append(context)
             if len(self._stack) < MAX_ON_DEMAND_DEPTH:
-                self._analyse(context)
+                self._analyse(context, run.context)
             else:
                 self._enqueue(context)
         return self.summaries[context]
