@@ -302,19 +302,33 @@ class Program:
         cached = self._free.get(qualname)
         if cached is None:
             function = self.functions[qualname]
-            used: set[str] = set(function.nonlocals)
-            for node in walk((function.body, tuple(p.default for p in function.params if p.default))):
-                if isinstance(node, ir.Name):
-                    used.add(node.id)
-                elif isinstance(node, (ir.FuncRef, ir.Define, ir.Comprehension)):
-                    inner = node.qualname if not isinstance(node, ir.Comprehension) else node.func
-                    if inner in self.functions:
-                        used |= self.free_names(inner)
-                elif isinstance(node, ir.Walrus):
-                    used.add(node.target)
-            cached = frozenset(used - function.locals - function.globals)
-            self._free[qualname] = cached
+            cached = self._free[qualname] = self._free_in(function, (function.body, _defaults(function)))
         return cached
+
+    def early_names(self, qualname: str) -> frozenset[str]:
+        """The free names a function uses only in its parameters' defaults: Python evaluates
+        those when the `def` runs, so a call reads them as they were then, not as they are now."""
+        function = self.functions[qualname]
+        if not _defaults(function):
+            return frozenset()
+        return self.free_names(qualname) - self._free_in(function, function.body)
+
+    def _free_in(self, function: ir.Function, nodes: object) -> frozenset[str]:
+        used: set[str] = set(function.nonlocals)
+        for node in walk(nodes):
+            if isinstance(node, ir.Name):
+                used.add(node.id)
+            elif isinstance(node, (ir.FuncRef, ir.Define, ir.Comprehension)):
+                inner = node.qualname if not isinstance(node, ir.Comprehension) else node.func
+                if inner in self.functions:
+                    used |= self.free_names(inner)
+            elif isinstance(node, ir.Walrus):
+                used.add(node.target)
+        return frozenset(used - function.locals - function.globals)
+
+
+def _defaults(function: ir.Function) -> tuple[ir.Expr, ...]:
+    return tuple(p.default for p in function.params if p.default)
 
 
 _CLASS_RECEIVERS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})

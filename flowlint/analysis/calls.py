@@ -22,6 +22,8 @@ from flowlint.analysis.render import expr_text
 from flowlint.analysis.state import State
 
 CLOSURE = attr_key("__closure__")
+# in a nested function's CLOSURE value: its parameters' defaults, computed when its `def` ran
+DEFAULTS = index_key("__defaults__")
 PARTIAL = "partial"  # the kind of a `functools.partial` object
 # the kind of a record type made by a call (`collections.namedtuple("P", "x y")`): `record:x,y`;
 # its instances are tuples that also have the kind `fields:x,y`
@@ -528,11 +530,17 @@ class Calls:
         if function is None:
             return EMPTY
         actuals, omitted, passed_by = self.bind_arguments(function, receiver, arg_nodes, args)
+        defaults = closure.fields.get(DEFAULTS) if closure is not None else None
+        for index in sorted(omitted) if defaults is not None else ():
+            actuals[index] = defaults.fields.get(index_key(index), actuals[index])
         captured = closure_cells(closure) if closure else []
         # a closure sees its cells as they are when it runs (late binding): a variable of this
         # function mutated or rebound since the closure was made is read as it is now
-        captured = [(name, state.vars[name] if name in state.vars and self.program.owner_of(qualname, name)
-                     == self.fn.qualname else value) for name, value in captured]
+        # (not those only its parameters' defaults read: they were evaluated by the `def`)
+        early = self.program.early_names(qualname)
+        captured = [(name, state.vars[name] if name in state.vars and name not in early
+                     and self.program.owner_of(qualname, name) == self.fn.qualname else value)
+                    for name, value in captured]
         cells = tuple((name, self.engine.context_kinds(value)) for name, value in captured)
         context: Context = (qualname, tuple(self.engine.context_kinds(a) for a in actuals), cells)
         summary = self.engine.summary(context, self)

@@ -15,7 +15,7 @@ from flowlint import ir
 from flowlint.analysis import builtins as pybuiltins
 from flowlint.analysis import endpoints, strings
 from flowlint.analysis import fields as source_fields
-from flowlint.analysis.calls import CLOSURE, MODULE, Calls, api_kinds, branches, closure_cells, is_bound
+from flowlint.analysis.calls import CLOSURE, DEFAULTS, MODULE, Calls, api_kinds, branches, closure_cells, is_bound
 from flowlint.analysis.conditions import Conditions
 from flowlint.analysis.summary import Context, Flow, SinkHit, SinkSpec, Summary, flow_key, keep_shortest
 from flowlint.analysis.values import (
@@ -115,13 +115,14 @@ class FunctionRun(Calls, Conditions):
     def _initial_values(self) -> dict[str, Value]:
         """Parameters, then the variables a closure captured, as symbolic labels (in that order:
         label index i is the i-th of them)."""
-        values = {param.name: self._initial_param(index, param) for index, param in enumerate(self.fn.params)}
         offset = len(self.fn.params)
-        for k, (name, kinds) in enumerate(self.context[2]):
-            values[name] = Value(frozenset({ParamTaint(offset + k, ())}), kinds)
+        cells = {name: Value(frozenset({ParamTaint(offset + k, ())}), kinds)
+                 for k, (name, kinds) in enumerate(self.context[2])}
+        values = {param.name: self._initial_param(index, param, cells) for index, param in enumerate(self.fn.params)}
+        values.update(cells)
         return values
 
-    def _initial_param(self, index: int, param: ir.Param) -> Value:
+    def _initial_param(self, index: int, param: ir.Param, cells: dict[str, Value]) -> Value:
         kinds = set(self.context[1][index]) if index < len(self.context[1]) else set()
         if index == 0 and self.fn.cls is not None and not kinds:
             if "staticmethod" not in self.program.decorator_names(self.fn):
@@ -132,7 +133,7 @@ class FunctionRun(Calls, Conditions):
             kinds.add(_PACKED[param.kind])
         labels: set[Label] = {ParamTaint(index, ())}
         if param.default is not None:  # present when a call omits the argument
-            default = self.eval(param.default, State())
+            default = self.eval(param.default, State(dict(cells)))  # a closure's: what it captured
             labels |= {label.evolve(default_of=index) for label in default.collapse_labels()
                        if isinstance(label, Taint)}
         for source in self.models.param_sources(f"{self.fn.qualname}:{param.name}"):
@@ -457,6 +458,12 @@ class FunctionRun(Calls, Conditions):
             value = Value(frozenset(), frozenset({"cls:" + s.qualname}))
         else:
             value = self.closure(s.qualname, state)
+            params = self.program.functions[s.qualname].params if s.qualname in self.program.functions else ()
+            if any(p.default is not None for p in params) and not (self.is_module_body or self.is_class_body):
+                # a nested function's defaults are computed here, now (DEFAULTS: calls.call_function)
+                defaults = Value(fields={index_key(i): self.eval(p.default, state)
+                                         for i, p in enumerate(params) if p.default is not None})
+                value = value.write(CLOSURE, value.fields.get(CLOSURE, EMPTY).write(DEFAULTS, defaults))
         if not s.is_class:
             function = self.program.functions.get(s.qualname)
             if function is not None:
