@@ -561,6 +561,8 @@ class Calls:
             return self._substitute(value, actuals, call_steps, return_step, omitted, memo)
 
         result = substitute(summary.ret)
+        if call is not None:
+            self._note_returned_part(call, summary.ret, passed_by, receiver)
         for hit in summary.sinks:
             index = hit.label.param
             if index >= len(actuals):
@@ -623,6 +625,23 @@ class Calls:
             if kind.startswith("inst:") and self.engine.declared_fields(kind[5:]):
                 return self.engine.declared_fields(kind[5:])
         return ()
+
+    def _note_returned_part(self, call: ir.Call, ret: Value, passed_by: dict[int, list[Passed]],
+                            receiver: Value | None) -> None:
+        """Note when what a call returns is exactly a part of what it was passed (one parameter's
+        value at a path of attributes and known keys): stores into the result store there."""
+        part = None
+        labels = [label for label in ret.labels if isinstance(label, ParamTaint)]
+        if len(labels) == 1 and not (labels[0].clears or labels[0].adds or labels[0].marks) \
+                and all(key[0] in ("a", "i") and key != ANY for key in labels[0].path):
+            index, path = labels[0].param, labels[0].path
+            if index == 0 and receiver is not None and isinstance(call.func, ir.Attr):
+                part = (self._receiver_expr(call.func.value), path)
+            elif len(passed_by.get(index, [])) == 1 and passed_by[index][0][1] is None:
+                part = (passed_by[index][0][0], path)
+        if call in self.returned_parts and self.returned_parts[call] != part:
+            part = None
+        self.returned_parts[call] = part
 
     def bound_receivers(self, expr: ir.Expr, state: State) -> frozenset[ir.Expr]:
         """The receivers of the bound methods ``expr`` may denote: `store` of `store.put`, those

@@ -72,6 +72,10 @@ class FunctionRun(Calls, Conditions):
         self.bound_globals: dict[str, Value] = {}  # module body: every value it gave each global
         self.statement: tuple[int, int] = (0, 0)
         self.flows: dict[tuple, Flow] = {}
+        # a call that returns a part of what it was passed (`holder.get_box()` returning
+        # `self.box`): that part, as the caller's expression and the keys below it (None: calls
+        # of it returned different parts)
+        self.returned_parts: dict[ir.Call, tuple[ir.Expr, tuple] | None] = {}
 
     # ================================================================ driver
     def run(self) -> Summary:
@@ -621,7 +625,8 @@ class FunctionRun(Calls, Conditions):
             self.assign(element, part, state, span)
 
     def access_path(self, expr: ir.Expr) -> tuple[str, tuple] | None:
-        """`x.a[0].b` -> ("x", (.a, [0], .b)); None when not rooted at a local name."""
+        """`x.a[0].b` -> ("x", (.a, [0], .b)); None when not rooted at a local name. A call that
+        returns a part of its arguments stands for that part (`h.get_box().v` -> ("h", (.box, .v)))."""
         keys: list = []
         while True:
             if isinstance(expr, ir.Attr):
@@ -634,6 +639,10 @@ class FunctionRun(Calls, Conditions):
                 expr = expr.value
             elif isinstance(expr, ir.Name):
                 return expr.id, tuple(reversed(keys))
+            elif isinstance(expr, ir.Call) and self.returned_parts.get(expr) is not None:
+                part, below = self.returned_parts[expr]  # type: ignore[misc]
+                keys.extend(reversed(below))
+                expr = part
             else:
                 return None
 
