@@ -9,8 +9,17 @@ by walking the enclosing functions (class bodies are skipped, as Python does).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Union
+
+_CLASS_RECEIVERS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
+
+# methods that put their arguments into the receiver (the analysis's default model for unknown
+# receivers; a function calling one on a global stores into it)
+MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "write", "writelines", "appendleft",
+                      "extendleft", "put", "put_nowait", "push", "setdefault"})
 
 # 1-based line, 1-based column, end line, end column (exclusive, 1-based)
 Span = tuple[int, int, int, int]
@@ -362,6 +371,28 @@ class Function:
     nonlocals: frozenset[str]
     span: Span
     header_lines: tuple[int, int]  # lines of `def` through the `:` (where directives may sit)
+    # what its code stores into, besides its own locals (`frontend.stores`): the attributes it
+    # sets on objects, and the globals and class attributes it sets or puts data into
+    stored_attrs: frozenset[str] = frozenset()
+    stored_names: frozenset[str] = frozenset()
+
+    @property
+    def decorator_names(self) -> list[str]:
+        """Last name of each decorator (`property`, `staticmethod`, `setter`, `wraps`, ...)."""
+        names = []
+        for decorator in self.decorators:
+            target = decorator.func if isinstance(decorator, Call) else decorator
+            if isinstance(target, Name):
+                names.append(target.id)
+            elif isinstance(target, Attr):
+                names.append(target.attr)
+        return names
+
+    @property
+    def receives_class(self) -> bool:
+        """Whether a method's first parameter is its class: a `@classmethod`, or one Python makes
+        so without the decorator (`__new__`, `__init_subclass__`, `__class_getitem__`)."""
+        return self.cls is not None and ("classmethod" in self.decorator_names or self.name in _CLASS_RECEIVERS)
 
 
 @dataclass(frozen=True)
@@ -397,3 +428,31 @@ class Module:
     directives: tuple[Directive, ...]
     lines: int
     imports: tuple[ImportName, ...] = ()  # every import statement of the file, at any depth
+
+
+# ---------------------------------------------------------------- walking
+
+
+def walk(node: object) -> Iterator[object]:
+    """Every IR node below `node` (not descending into nested function bodies, which are
+    separate `ir.Function`s)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is tuple:
+            stack.extend(current)
+            continue
+        if kind in _FIELDS:
+            names = _FIELDS[kind]
+        else:
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)) \
+                if dataclasses.is_dataclass(kind) else None
+        if names is not None:
+            yield current
+            stack.extend(getattr(current, name) for name in names)
+
+
+# type -> the fields of its instances that may hold nodes (every field of an IR dataclass; None:
+# not a node), filled as types are met: `dataclasses.fields` on every node would cost more
+_FIELDS: dict[type, tuple[str, ...] | None] = {}

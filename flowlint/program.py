@@ -10,9 +10,8 @@ Kinds (strings) name what a value may be:
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from dataclasses import dataclass, field
 
@@ -239,7 +238,7 @@ class Program:
         `setter`, the property setter `@name.setter` instead)."""
         for klass in self.mro(qualname):
             for method, function in self.classes[klass].methods:
-                if method == name and ("setter" in self.decorator_names(self.functions[function])) == setter:
+                if method == name and ("setter" in self.functions[function].decorator_names) == setter:
                     return function
         return None
 
@@ -251,23 +250,6 @@ class Program:
                 if method == name:
                     out.append(function)
         return out
-
-    def decorator_names(self, function: ir.Function) -> list[str]:
-        """Last name of each decorator (`property`, `staticmethod`, `setter`, `wraps`, ...)."""
-        names = []
-        for decorator in function.decorators:
-            target = decorator.func if isinstance(decorator, ir.Call) else decorator
-            if isinstance(target, ir.Name):
-                names.append(target.id)
-            elif isinstance(target, ir.Attr):
-                names.append(target.attr)
-        return names
-
-    def receives_class(self, function: ir.Function) -> bool:
-        """Whether a method's first parameter is its class: a `@classmethod`, or one Python makes
-        so without the decorator (`__new__`, `__init_subclass__`, `__class_getitem__`)."""
-        return function.cls is not None and ("classmethod" in self.decorator_names(function)
-                                             or function.name in _CLASS_RECEIVERS)
 
     # ------------------------------------------------------------ scopes
     def owner_of(self, qualname: str, name: str) -> str | None:
@@ -294,7 +276,7 @@ class Program:
         scopes = [parent] + [f for f in self.modules[self.function_module[parent.qualname]].functions
                              if f.qualname.startswith(inside)]
         return not any(isinstance(node, ir.Name) and node.id == function.name
-                       for scope in scopes for node in walk((scope.body, scope.decorators,
+                       for scope in scopes for node in ir.walk((scope.body, scope.decorators,
                                                               tuple(p.default for p in scope.params if p.default))))
 
     def free_names(self, qualname: str) -> frozenset[str]:
@@ -315,7 +297,7 @@ class Program:
 
     def _free_in(self, function: ir.Function, nodes: object) -> frozenset[str]:
         used: set[str] = set(function.nonlocals)
-        for node in walk(nodes):
+        for node in ir.walk(nodes):
             if isinstance(node, ir.Name):
                 used.add(node.id)
             elif isinstance(node, (ir.FuncRef, ir.Define, ir.Comprehension)):
@@ -332,28 +314,3 @@ def _defaults(function: ir.Function) -> tuple[ir.Expr, ...]:
 
 
 _CLASS_RECEIVERS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
-
-
-def walk(node: object) -> Iterator[object]:
-    """Every IR node below `node` (not descending into nested function bodies, which are
-    separate `ir.Function`s)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        kind = type(current)
-        if kind is tuple:
-            stack.extend(current)
-            continue
-        if kind in _FIELDS:
-            names = _FIELDS[kind]
-        else:
-            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)) \
-                if dataclasses.is_dataclass(kind) else None
-        if names is not None:
-            yield current
-            stack.extend(getattr(current, name) for name in names)
-
-
-# type -> the fields of its instances that may hold nodes (every field of an IR dataclass; None:
-# not a node), filled as types are met: `dataclasses.fields` on every node would cost more
-_FIELDS: dict[type, tuple[str, ...] | None] = {}

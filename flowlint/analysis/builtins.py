@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 
 NAMES: frozenset[str] = frozenset(n for n in dir(_python_builtins) if not n.startswith("_"))
 
-# methods that put their arguments into the receiver (the default model for unknown receivers)
-MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "write", "writelines", "appendleft",
-                      "extendleft", "put", "put_nowait", "push", "setdefault"})
-
 # builtins whose result carries no personal data
 _NO_DATA = frozenset({"len", "isinstance", "issubclass", "id", "hash", "callable", "bool", "type", "hasattr",
                       "print", "range", "input", "globals", "locals", "dir", "vars", "delattr",

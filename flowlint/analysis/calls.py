@@ -138,7 +138,7 @@ class Calls:
                     # that dozens of subclasses override does not fan out to every one of them
                     functions += self.program.overrides(name, attr)[:MAX_OVERRIDES]
                 for function in functions:
-                    decorators = self.program.decorator_names(self.program.functions[function])
+                    decorators = self.program.functions[function].decorator_names
                     if "staticmethod" in decorators:
                         targets.append(Target("fn", function))
                     elif "classmethod" in decorators:
@@ -155,7 +155,7 @@ class Calls:
             elif prefix == "cls" and name in self.program.classes:
                 method = self.program.lookup_method(name, attr)
                 if method is not None:
-                    decorators = self.program.decorator_names(self.program.functions[method])
+                    decorators = self.program.functions[method].decorator_names
                     cls_value = Value(frozenset(), frozenset({"cls:" + name}))
                     targets.append(Target("fn", method, cls_value if "classmethod" in decorators else None))
                 else:
@@ -286,7 +286,7 @@ class Calls:
             labels |= _record_read(receiver, method, args)
         else:
             receiver_expr = None  # a module is no container of data
-        if method in pybuiltins.MUTATORS and receiver_expr is not None and args:
+        if method in ir.MUTATORS and receiver_expr is not None and args:
             added = EMPTY
             for arg in args:
                 added = added.join(arg.collapsed())

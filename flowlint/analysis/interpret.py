@@ -129,8 +129,8 @@ class FunctionRun(Calls, Conditions):
     def _initial_param(self, index: int, param: ir.Param, cells: dict[str, Value]) -> Value:
         kinds = set(self.context[1][index]) if index < len(self.context[1]) else set()
         if index == 0 and self.fn.cls is not None and not kinds:
-            if "staticmethod" not in self.program.decorator_names(self.fn):
-                kinds.add(("cls:" if self.program.receives_class(self.fn) else "virt:") + self.fn.cls)
+            if "staticmethod" not in self.fn.decorator_names:
+                kinds.add(("cls:" if self.fn.receives_class else "virt:") + self.fn.cls)
         if param.annotation is not None and not kinds:
             kinds |= self._annotation_kinds(param.annotation)
         if param.kind in _PACKED:  # `*args` is a tuple, `**kwargs` a dict (iterated: its keys)
@@ -916,7 +916,7 @@ class FunctionRun(Calls, Conditions):
         method = self.program.lookup_method(klass, attr)
         if method is not None:
             function = self.program.functions[method]
-            decorators = self.program.decorator_names(function)
+            decorators = function.decorator_names
             if "property" in decorators or "cached_property" in decorators:
                 return value.join(self.call_function(method, base, (), state, None, span))
             return value.with_kinds({f"bound:{method}"}).write(attr_key("__self__"), base)

@@ -32,9 +32,8 @@ from collections.abc import Callable, Iterable
 
 from flowlint import ir
 from flowlint.analysis import endpoints
-from flowlint.analysis.builtins import MUTATORS
 from flowlint.analysis.models import Models
-from flowlint.program import Program, walk
+from flowlint.program import Program
 
 _WILDCARD = re.compile(r"[*?\[]")
 _SEGMENT_END = re.compile(r"[(:\[]")
@@ -187,10 +186,9 @@ class StoreWriters:
             for function in self.program.modules[module].functions:
                 if function.name in ("<module>", "<body>"):
                     continue
-                stored_fields, stored_globals = _stored_names(self.program, function)
-                for name in sorted(stored_fields):
+                for name in sorted(function.stored_attrs):
                     fields.setdefault(name, []).append(function.qualname)
-                for name in sorted(stored_globals):
+                for name in sorted(function.stored_names):
                     globals_.setdefault(name, []).append(function.qualname)
             self._index[module] = fields, globals_
         return self._index[module]
@@ -204,52 +202,6 @@ def _method_class(program: Program, qualname: str) -> str | None:
     return function.cls if function is not None else None
 
 
-def _stored_names(program: Program, function: ir.Function) -> tuple[set[str], set[str]]:
-    """The attributes a function stores into objects, and the names it stores into globals or
-    class attributes (every name on the way: `a.b[k] = v` stores into `a` and `b`)."""
-    # names that denote a module, a class or a global object here, not a local one
-    shared = {function.params[0].name} if program.receives_class(function) and function.params else set()
-    fields: set[str] = set()
-    globals_: set[str] = set()
-
-    def store(target: ir.Expr, whole: bool) -> None:
-        """A store into ``target`` (``whole``: the target itself is rebound, not put into)."""
-        names: set[str] = set()
-        expr = target
-        while isinstance(expr, (ir.Attr, ir.Subscript)):
-            if isinstance(expr, ir.Attr):
-                names.add(expr.attr)
-            expr = expr.value
-        if isinstance(expr, ir.Name) and (expr.id not in function.locals or expr.id in function.globals
-                                          or expr.id in shared):
-            globals_.update(names | {expr.id})
-        elif isinstance(target, ir.Attr) and whole:
-            fields.add(target.attr)
-
-    for node in walk(function.body):
-        if isinstance(node, (ir.Assign, ir.Delete)):
-            targets: tuple = node.targets
-        elif isinstance(node, ir.AugAssign):
-            targets = (node.target,)
-        elif isinstance(node, ir.Call) and isinstance(node.func, ir.Attr) and node.func.attr in MUTATORS:
-            store(node.func.value, False)
-            continue
-        elif isinstance(node, ir.Call) and isinstance(node.func, ir.Name) and node.func.id == "setattr":
-            named = node.args[1].value if len(node.args) > 1 else None
-            if isinstance(named, ir.Const) and isinstance(named.value, str):
-                store(ir.Attr(node.args[0].value, named.value, node.span), True)
-            continue
-        else:
-            continue
-        for target in targets:
-            for part in walk(target):
-                if isinstance(part, (ir.Attr, ir.Subscript)):
-                    store(part, isinstance(part, ir.Attr))
-                elif isinstance(part, ir.Name) and part.id in function.globals:
-                    globals_.add(part.id)
-    return fields, globals_
-
-
 def _computed_names(program: Program, body: ir.Function) -> frozenset[str]:
     """The names a module or class body binds other than by an undecorated `def` or `class`, or
     an import of a library, module or undecorated definition (the program knows those
@@ -257,7 +209,7 @@ def _computed_names(program: Program, body: ir.Function) -> frozenset[str]:
     module = program.function_module[body.qualname]
     static: set[str] = set()
     assigned: set[str] = set()
-    for node in walk(body.body):
+    for node in ir.walk(body.body):
         if isinstance(node, ir.Define):
             (static if _undecorated(program, node.qualname) else assigned).add(node.name)
         elif isinstance(node, ir.ImportName):
@@ -266,11 +218,11 @@ def _computed_names(program: Program, body: ir.Function) -> frozenset[str]:
                                         for k in kinds if k.startswith(("fn:", "cls:")))
             (static if known else assigned).add(node.local)
         elif isinstance(node, (ir.Assign, ir.Delete)):
-            assigned.update(n.id for n in walk(node.targets) if isinstance(n, ir.Name))
+            assigned.update(n.id for n in ir.walk(node.targets) if isinstance(n, ir.Name))
         elif isinstance(node, (ir.AugAssign, ir.For)):
-            assigned.update(n.id for n in walk(node.target) if isinstance(n, ir.Name))
+            assigned.update(n.id for n in ir.walk(node.target) if isinstance(n, ir.Name))
         elif isinstance(node, ir.With):
-            assigned.update(n.id for _, target in node.items for n in walk(target) if isinstance(n, ir.Name))
+            assigned.update(n.id for _, target in node.items for n in ir.walk(target) if isinstance(n, ir.Name))
         elif isinstance(node, ir.Walrus):
             assigned.add(node.target)
         elif isinstance(node, (ir.Handler, ir.Capture)) and node.name is not None:

@@ -12,6 +12,7 @@ import libcst as cst
 
 from flowlint import ir
 from flowlint.frontend.positions import Range, compute_ranges
+from flowlint.frontend.stores import with_stores
 
 _STATEMENTS = (
     cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef, cst.If, cst.For, cst.While, cst.Try,
@@ -134,13 +135,13 @@ class IRBuilder:
     def _function(self, scope: _Scope, name: str, params: tuple[ir.Param, ...], body: ir.Block,
                   decorators: tuple[ir.Expr, ...], returns: ir.Expr | None, is_async: bool,
                   cls: str | None, span: ir.Span, header: tuple[int, int]) -> ir.Function:
-        return ir.Function(
+        return with_stores(ir.Function(
             qualname=scope.qualname, name=name, params=params, body=body, decorators=decorators,
             returns=returns, is_async=is_async, is_generator=scope.is_generator, cls=cls,
             parent=scope.parent, locals=frozenset(scope.locals - scope.globals - scope.nonlocals),
             globals=frozenset(scope.globals), nonlocals=frozenset(scope.nonlocals), span=span,
             header_lines=header,
-        )
+        ))
 
     # ------------------------------------------------------------ statements
     def block(self, statements) -> ir.Block:
