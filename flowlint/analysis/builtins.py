@@ -241,6 +241,15 @@ def _pop(run: FunctionRun, receiver: Value, receiver_expr: ir.Expr | None, index
     return known[at]
 
 
+def joined(items: Value) -> Value | None:
+    """`separator.join(items)` of a list or tuple of at most one element: that element's text
+    alone (the separator never shows); None otherwise."""
+    elements = positions(items)
+    if elements is None or len(elements) > 1:
+        return None
+    return Value(frozenset(elements[0].derived_labels()) if elements else frozenset(), frozenset({"builtin:str"}))
+
+
 def string_method(method: str, receiver: Value, arg_nodes: list[ir.Arg], args: list[Value]) -> Value | None:
     """`template.format(...)`, `base.rstrip("/")`, ... on a receiver whose text is known: the
     data of the receiver and the arguments, and the text of the result; None: not one."""

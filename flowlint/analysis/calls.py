@@ -203,6 +203,8 @@ class Calls:
                 return self.enter(receiver, state, span)
             if method == "_replace" and receiver is not None and self._fields_of(receiver):
                 return _record(self._fields_of(receiver), arg_nodes, args, receiver)
+            if method == "join" and len(args) == 1 and pybuiltins.joined(args[0]) is not None:
+                return pybuiltins.joined(args[0])
             if method is not None and receiver is not None:
                 handled = pybuiltins.string_method(method, receiver, arg_nodes, args) \
                     or pybuiltins.container_method(self, method, receiver, receiver_expr, arg_nodes, args, state)

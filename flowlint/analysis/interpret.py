@@ -36,6 +36,15 @@ _PACKED = {"vararg": "builtin:tuple", "kwarg": "builtin:dict"}
 MUTABLE_KINDS = ("builtin:list", "builtin:dict", "builtin:set", "inst:", "virt:")
 
 
+def _concatenated(first: Value, second: Value) -> Value | None:
+    """`a + b` of two tuples (or two lists) whose lengths are known: each element keeps its
+    position; None for anything else."""
+    head, tail = pybuiltins.positions(first), pybuiltins.positions(second)
+    if head is None or tail is None or first.kinds != second.kinds or len(first.kinds) != 1:
+        return None
+    return pybuiltins.sequence(next(iter(first.kinds))[len("builtin:"):], head + tail)
+
+
 def _aliased(expr: ir.Expr, value: Value) -> tuple[str, ...]:
     """The local names whose object an assignment of ``expr`` (worth ``value``) binds: `b = a`,
     and either of `a if c else b`, for a list, dict, set or object; none for anything else."""
@@ -225,7 +234,9 @@ class FunctionRun(Calls, Conditions):
         elif isinstance(s, ir.AugAssign):
             old = self.eval(s.target, state)  # type: ignore[arg-type]
             new = self.eval(s.value, state)
-            self.assign(s.target, old.join(new.collapsed()), state, s.span, strong=True)
+            joined = _concatenated(old, new)  # `t += (x,)` of a tuple or list whose length is known
+            self.assign(s.target, joined if joined is not None else old.join(new.collapsed()), state, s.span,
+                        strong=True)
         elif isinstance(s, ir.Return):
             if s.value is not None:
                 value = self.eval(s.value, state)
@@ -789,6 +800,10 @@ class FunctionRun(Calls, Conditions):
             values.append(value)
             labels |= value.derived_labels()
         texts: tuple[str, ...] = ()
+        if e.op == "concat" and len(values) == 2:
+            joined = _concatenated(values[0], values[1])
+            if joined is not None:
+                return joined
         if e.op == "concat":
             texts = strings.concat([strings.text_of(v.kinds) for v in values])
         elif e.op == "%" and strings.patterns(values[0].kinds):
