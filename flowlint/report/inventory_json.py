@@ -31,16 +31,17 @@ def _group(group: Group) -> dict[str, Any]:
         "origins": [{"id": o.id, "provider": o.provider, "lawful": o.lawful, "collection": o.collection}
                     for o in group.origins],
         "sources": list(group.sources),
-        "known": [_known(k) for k in group.known],
+        "known": [{"policy": policy, "origin": origin} for policy, origin in _known(group.known)],
         "count": len(group.entries),
         "sinks": group.sinks,
         "entry_points": [_entry(x) for x in group.entries],
     }
 
 
-def _known(known: Declared) -> dict[str, str]:
-    # the policy and origin, not the entry: a pack's line numbers change from release to release
-    return {"policy": known.policy, "origin": known.origin}
+def _known(known: tuple[Declared, ...]) -> list[tuple[str, str]]:
+    # each policy and origin once, not the entries: a pack's entries and their line numbers
+    # change from release to release
+    return sorted({(k.policy, k.origin) for k in known})
 
 
 def _entry(located: Located) -> dict[str, Any]:
