@@ -82,26 +82,7 @@ class Calls:
                    call: ir.Call | None, span: ir.Span) -> Value:
         """Call whatever `callee` may be (the function part is not an attribute access)."""
         arg_nodes, args = self._unpartial(callee, arg_nodes, args)
-        targets: list[Target] = []
-        for kind in sorted(callee.kinds):
-            prefix, _, name = kind.partition(":")
-            if prefix == "fn":
-                targets.append(Target("fn", name, closure=callee.fields.get(CLOSURE)))
-            elif prefix == "bound":
-                bound_self = callee.fields.get(attr_key("__self__"), EMPTY)
-                targets.append(Target("fn", name, bound_self))
-            elif prefix == "cls":
-                targets.append(Target("cls", name))
-            elif prefix == "api":
-                targets.append(Target("api", name))
-            elif prefix == "builtin":
-                targets.append(Target("builtin", name))
-            elif prefix == "record":
-                targets.append(Target("record", name))
-            elif prefix == "inst":
-                method = self.program.lookup_method(name, "__call__")
-                if method is not None:
-                    targets.append(Target("fn", method, callee))
+        targets = self._value_targets(callee, called=True)
         return self.apply_targets(targets, callee, None, None, arg_nodes, args, state, call, span)
 
     @staticmethod
@@ -175,7 +156,10 @@ class Calls:
             targets = self._value_targets(field_value)
         return targets
 
-    def _value_targets(self, value: Value) -> list[Target]:
+    def _value_targets(self, value: Value, called: bool = False) -> list[Target]:
+        """What calling ``value`` may run, by its kinds. ``called``: the value itself is what the
+        code calls (`f(x)`, not a stored attribute resolved as a method): then a builtin kind of
+        any name and an instance's `__call__` count too."""
         out = []
         for kind in sorted(value.kinds):
             prefix, _, name = kind.partition(":")
@@ -187,10 +171,14 @@ class Calls:
                 out.append(Target("cls", name))
             elif prefix == "api":
                 out.append(Target("api", name))
-            elif prefix == "builtin" and name in pybuiltins.NAMES:
+            elif prefix == "builtin" and (called or name in pybuiltins.NAMES):
                 out.append(Target("builtin", name))
             elif prefix == "record":
                 out.append(Target("record", name))
+            elif prefix == "inst" and called:
+                method = self.program.lookup_method(name, "__call__")
+                if method is not None:
+                    out.append(Target("fn", method, value))
         return out
 
     def apply_targets(self, targets: list[Target], receiver: Value | None, receiver_expr: ir.Expr | None,
@@ -201,10 +189,10 @@ class Calls:
             # nothing known about the callee: the default model, plus container methods by name
             if method in ENTER_METHODS and receiver is not None and "builtin:generator" in receiver.kinds:
                 return self.enter(receiver, state, span)
-            if method == "_replace" and receiver is not None and self._fields_of(receiver):
-                return _record(self._fields_of(receiver), arg_nodes, args, receiver)
-            if method == "join" and len(args) == 1 and pybuiltins.joined(args[0]) is not None:
-                return pybuiltins.joined(args[0])
+            if method == "_replace" and receiver is not None and (fields := self._fields_of(receiver)):
+                return _record(fields, arg_nodes, args, receiver)
+            if method == "join" and len(args) == 1 and (joined := pybuiltins.joined(args[0])) is not None:
+                return joined
             if method is not None and receiver is not None:
                 handled = pybuiltins.string_method(method, receiver, arg_nodes, args) \
                     or pybuiltins.container_method(self, method, receiver, receiver_expr, arg_nodes, args, state)
@@ -347,8 +335,8 @@ class Calls:
             return self._partial(args[0], arg_nodes[1:], args[1:])
         if shown in _REPLACERS and args and arg_nodes and not arg_nodes[0].keyword and not arg_nodes[0].star:
             return _record(self._fields_of(args[0]), arg_nodes[1:], args[1:], args[0])
-        if shown in _RECORD_FACTORIES and _declared_record_fields(arg_nodes):
-            return Value(frozenset(), frozenset({RECORD + ",".join(_declared_record_fields(arg_nodes))}))
+        if shown in _RECORD_FACTORIES and (declared := _declared_record_fields(arg_nodes)):
+            return Value(frozenset(), frozenset({RECORD + ",".join(declared)}))
         if any(models.sanitizers(n) for n in names) or any(models.propagators(n) for n in names):
             result = self._modelled(names, receiver, receiver_expr, arg_nodes, args, state, span)
         else:
