@@ -127,6 +127,28 @@ def test_a_project_that_never_names_a_source_is_not_analysed() -> None:
     assert entry_functions and all(name.startswith(("client.", "m0.")) for name in entry_functions)
 
 
+WRAPPED = ("def wrap(f):\n    def inner(*a):\n        return f(*a)\n    return inner\n\n\n"
+           "@wrap\ndef helper(x):\n    return x\n\n\n@wrap\ndef unused(x):\n    return other(x)\n\n\n"
+           "def other(x):\n    return x\n")
+
+
+@pytest.mark.parametrize(("lib_imports_source", "analysed"), [(False, False), (True, True)])
+def test_a_decorated_function_is_an_entry_point_only_in_an_entry_module(lib_imports_source: bool,
+                                                                         analysed: bool) -> None:
+    """Evaluating `lib`'s body (the client reads `lib.helper`, which its decorator computes) finds
+    the wrappers of its decorated functions. In a module the analysis does not start from, they
+    are analysed where they are called (`unused`, never called, is not: nor is what it calls);
+    in an entry module (here `lib` names the source itself), they are entry points."""
+    code = {"lib": ("import vendorx\n\n\n" if lib_imports_source else "") + WRAPPED,
+            "client": "import lib\nimport taintlib\nimport vendorx\n\n\n"
+                      "def go():\n    taintlib.sink(lib.helper(vendorx.fetch()))\n"}
+    engine = engine_for(code, VENDOR_POLICY)
+    assert [(f.sink.site.path, f.sink.site.line) for f in engine.run()] == [("client.py", 7)]
+    functions = {context[0] for context in engine.analyses}
+    assert {"lib.<module>", "lib.helper"} <= functions
+    assert ("lib.other" in functions) is analysed and ("lib.unused" in functions) is analysed
+
+
 def test_what_the_entry_points_import_is_analysed_only_where_they_call_it_or_read_its_state() -> None:
     """Entry points: the modules that name the source and their importers. A module they import is
     analysed only where they call it, and its body only when they read a global it computes."""
@@ -145,7 +167,7 @@ def test_what_the_entry_points_import_is_analysed_only_where_they_call_it_or_rea
 
 
 SETUP = {
-    "state": "REGISTRY = {}\nDEFAULT = None\n\n\ndef define(x):\n    return x\n\n\n"
+    "state": "import os\n\nREGISTRY = {}\nDEFAULT = None\n\n\ndef define(x):\n    return x\n\n\n"
              "class Base:\n    conn = None\n    label = 'base'\n\n"
              "    def __init__(self):\n        self.db = open_db()\n\n"
              "    def rename(self, other):\n        other.title = 'x'\n\n"
@@ -153,10 +175,15 @@ SETUP = {
              "class Other:\n    def __init__(self):\n        self.db = None\n\n\n"
              "def make():\n    base = Base.__new__(Base)\n    base.db = open_db()\n    return base\n\n\n"
              "def reset():\n    global DEFAULT\n    DEFAULT = open_db()\n\n\n"
+             "def setenv():\n    os.environ['Z'] = '0'\n\n\n"
              "def open_db():\n    return None\n",
     "plugins": "import state\nfrom state import REGISTRY\n\n\ndef setup():\n    state.REGISTRY['a'] = 1\n\n\n"
                "def more():\n    REGISTRY.update(b=2)\n\n\ndef local():\n    REGISTRY = {}\n    REGISTRY['c'] = 3\n",
     "elsewhere": "def setup():\n    REGISTRY = {}\n    REGISTRY['d'] = 4\n",
+    "environment": "import os\nimport state\n\n\ndef configure():\n    os.environ['A'] = '1'\n\n\n"
+                   "def through_state():\n    state.os.environ['B'] = '2'\n",
+    "settings": "import os\n\n\ndef configure():\n    os.environ['C'] = '3'\n",
+    "starred": "from state import *\n\n\ndef fill():\n    REGISTRY['e'] = 5\n",
 }
 
 
@@ -167,9 +194,11 @@ SETUP = {
     (("field", "state.Base", "title"), ["state.Base.rename"]),
     # a module global: the body that computes it, `global` writers, and stores through the
     # module's name in its importers (not a local of the same name, nor a module not importing it)
-    (("global", ("state", "REGISTRY")), ["state.<module>", "plugins.more", "plugins.setup"]),
+    (("global", ("state", "REGISTRY")), ["state.<module>", "plugins.more", "plugins.setup", "starred.fill"]),
     (("global", ("state", "DEFAULT")), ["state.<module>", "state.reset"]),
     (("global", ("state", "define")), []),  # an undecorated `def`: known without running anything
+    # an importer's own `import os` is another object than `state.os`; `state.os` is not
+    (("global", ("state", "os")), ["state.setenv", "environment.through_state"]),
     # a class attribute: the class body, and stores through `cls`
     (("global", ("state.Base", "conn")), ["state.Base.<body>", "state.Base.configure"]),
     (("global", ("state.Base", "__init__")), []),

@@ -117,6 +117,7 @@ class Engine:
         self._clock = time.perf_counter()
         self._widened: set[str] = set()  # modules whose tainted globals widened the entry points
         self._writer_roots: set[Context] = set()  # entry points added for a store an entry point read
+        self.entry_modules: set[str] = set()  # modules whose functions are all entry points
 
     # ------------------------------------------------------------ driver
     def run(self) -> list[Flow]:
@@ -134,6 +135,7 @@ class Engine:
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 30_000))
         try:
+            self.entry_modules = entries
             pending = self._entry_contexts(entries)
             while pending:
                 self._roots.update(dict.fromkeys(pending))

@@ -492,9 +492,10 @@ class FunctionRun(Calls, Conditions):
         """A decorator that returned a closure over other data (`wrapper` calling `f(client,
         *args)`): that closure is an entry point of its own, so the decorated function is
         analysed with what the wrapper passes it even where nothing calls it directly (a
-        dispatch table, a web route, a CLI command)."""
+        dispatch table, a web route, a CLI command). Only in an entry module: elsewhere a
+        function is analysed where it is called, its wrapper too."""
         cell = value.fields.get(CLOSURE)
-        if cell is None:
+        if cell is None or self.module not in self.engine.entry_modules:
             return
         cells = tuple((name, self.engine.context_kinds(field)) for name, field in closure_cells(cell))
         for kind in sorted(value.kinds):

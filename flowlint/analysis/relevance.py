@@ -146,6 +146,7 @@ class StoreWriters:
             for target in targets:
                 self._importers.setdefault(target, set()).add(importer)
         self._computed: dict[str, frozenset[str]] = {}  # body -> the names it computes
+        self._imports: dict[str, list[tuple[str, str]]] = {}  # module -> `_bindings`
         # module -> its functions' stores (see `_writers`), for the modules asked about only
         self._index: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
 
@@ -169,8 +170,34 @@ class StoreWriters:
             return []
         module = program.function_module[body]
         found = [q for m in sorted({module} | self._importers.get(module, set()))
-                 for q in self._writers(m)[1].get(name, ())]
+                 for q in self._writers(m)[1].get(name, ())
+                 if m == module or owner != module or self._through(m, q, owner, name)]
         return ([body] if name in self._computed_by(body) else []) + found
+
+    def _through(self, importer: str, qualname: str, module: str, name: str) -> bool:
+        """Whether function ``qualname`` of ``importer`` stores into global ``name`` of
+        ``module``: through a name the importer binds to it (`from module import name`), to the
+        module or to a package the module is in (`module.name[k] = v`, `a.name = v` after
+        `import a.b`). An `os` the importer imports itself is another object than the module's."""
+        stored = self.program.functions[qualname].stored_names
+        return any((local in stored or local == "*")
+                   and (denoted in (module, f"{module}.{name}") or module.startswith(f"{denoted}."))
+                   for local, denoted in self._bindings(importer))
+
+    def _bindings(self, module: str) -> list[tuple[str, str]]:
+        """(local name, the dotted name it denotes) for each import of ``module`` ("*" for a star
+        import: every name of the module it denotes)."""
+        if module not in self._imports:
+            program = self.program
+            found = []
+            for node in program.modules[module].imports:
+                target = program.resolve_module_name(module, node.module, node.level)
+                if node.member is None:
+                    found.append((node.local, target.split(".", 1)[0] if node.bind_root else target))
+                else:  # `from module import *` binds every name: "*"
+                    found.append(("*", target) if node.member == "*" else (node.local, f"{target}.{node.member}"))
+            self._imports[module] = found
+        return self._imports[module]
 
     def _computed_by(self, body: str) -> frozenset[str]:
         if body not in self._computed:
