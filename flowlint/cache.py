@@ -31,7 +31,7 @@ from pathlib import Path
 from flowlint import __version__, ir
 from flowlint.results import Diagnostic
 
-IR_FORMAT = "ir-6"
+IR_FORMAT = "ir-7"
 MAX_ENTRIES = 50_000  # oldest IR entries are pruned beyond this
 MAX_RUNS = 16  # and oldest run results beyond this
 MAX_STATES = 4  # and oldest analysis states beyond this

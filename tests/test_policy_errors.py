@@ -1,4 +1,4 @@
-"""Policy mistakes as the user sees them: `flowlint policy check` run as a subprocess.
+"""Policy mistakes as the user sees them: what `flowlint policy check` prints.
 
 Each `tests/policy_errors/*.toml` is one case. Its leading comment lines say what it shows and,
 as `# error: <line>`, every line flowlint must print (after `flowlint: error: `), in order
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from flowlint.cli import main
 from flowlint.policy.load import load_policy
 from flowlint.policy.packs import pack_names, pack_path
 
@@ -52,7 +53,18 @@ def test_there_are_enough_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.stem for case in CASES])
-def test_case(case: Path) -> None:
+def test_case(case: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """In-process (`flowlint.cli.main`): fast, and mutation testing sees the loader's messages."""
+    monkeypatch.chdir(CASES_DIR)
+    code = main(["policy", "check", "--isolated", case.name])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, ""), err
+    assert err == stderr_lines(expected_errors(case))
+
+
+def test_a_case_as_a_subprocess_prints_the_same() -> None:
+    """The user's view: the installed command prints exactly the in-process messages."""
+    case = CASES_DIR / "bad_source_conditions.toml"
     result = run_policy("check", "--isolated", case.name)
     assert (result.returncode, result.stdout) == (2, ""), result.stderr
     assert result.stderr == stderr_lines(expected_errors(case))

@@ -13,7 +13,8 @@ import pytest
 
 from flowlint.analysis.engine import Engine
 from flowlint.analysis.models import Models
-from flowlint.analysis.relevance import StoreWriters, _literal_prefix, import_graph, importers, source_modules
+from flowlint.analysis.module_graph import import_graph, importers
+from flowlint.analysis.relevance import StoreWriters, _literal_prefix, source_modules
 from flowlint.frontend import parse_source
 from flowlint.policy.load import load_policy
 from flowlint.policy.model import Policy

@@ -31,7 +31,8 @@ from flowlint.analysis import strings
 from flowlint.analysis.entries import EntryPoint, Recorder, catalogue
 from flowlint.analysis.interpret import FunctionRun
 from flowlint.analysis.models import Models
-from flowlint.analysis.relevance import StoreWriters, import_graph, importers, source_modules
+from flowlint.analysis.module_graph import import_graph, importers
+from flowlint.analysis.relevance import StoreWriters, source_modules
 from flowlint.analysis.summary import EMPTY_SUMMARY, Context, Flow, Summary, fewest_sources, keep_shortest
 from flowlint.analysis.values import EMPTY, Site, Taint, Value
 from flowlint.progress import Progress
@@ -387,7 +388,7 @@ class Engine:
     def context_kinds(self, value: Value) -> frozenset[str]:
         """What a calling context keeps of an argument: what it is (the kinds that decide which
         calls it can make) and URL-like text (what endpoint a helper's HTTP call reaches)."""
-        return _bounded(frozenset(k for k in value.kinds if k.startswith(_CONTEXT_PREFIXES)
+        return _bounded(frozenset(_without_repeats(k) for k in value.kinds if k.startswith(_CONTEXT_PREFIXES)
                                   or k.startswith(strings.PREFIX) and strings.is_url_like(k[len(strings.PREFIX):])))
 
     def summary(self, context: Context, run: FunctionRun) -> Summary:
@@ -424,11 +425,22 @@ class Engine:
     def _shared_context(self, context: Context) -> Context:
         """A call beyond a function's context cap: the context that joins what every context of
         the function (and this call) knows of the arguments, so that a `Session` argument keeps
-        its kind in a helper called with a dozen row classes. It changes only when a call brings
-        a kind it lacks, which the bound on kinds per argument makes rare."""
+        its kind in a helper called with a dozen row classes. Once the cap is reached, the
+        latest shared context only grows by the call's kinds while an argument stays within
+        MAX_CONTEXT_KINDS; past that the argument keeps what it had: the shared context changes
+        a bounded number of times, however many classes the callers pass (SymPy's `sympify`
+        is called with hundreds)."""
         wrapped = _function_arguments(context)
-        known = [c for c in self.contexts[context[0]] if _function_arguments(c) == wrapped] + [context]
-        params = tuple(_joined(c[1][i] for c in known if i < len(c[1])) for i in range(len(context[1])))
+        known = [c for c in self.contexts[context[0]] if _function_arguments(c) == wrapped]
+        shared = known[MAX_CONTEXTS_PER_FUNCTION:]
+        if not shared:
+            known.append(context)
+            params = tuple(_joined(c[1][i] for c in known if i < len(c[1])) for i in range(len(context[1])))
+        else:
+            latest = shared[-1][1]
+            params = tuple(_within_bound(latest[i], kinds) if i < len(latest) else kinds
+                           for i, kinds in enumerate(context[1]))
+            known = [shared[-1], context]
         cells: tuple = context[2]
         if all(tuple(n for n, _ in c[2]) == tuple(n for n, _ in cells) for c in known):
             cells = tuple((name, _joined(c[2][i][1] for c in known)) for i, (name, _) in enumerate(cells))
@@ -507,6 +519,17 @@ class Engine:
         return tuple(fields)
 
 
+def _without_repeats(kind: str) -> str:
+    """An API path without a call or item step repeated right after itself: a function that
+    calls itself on `a.item()` (SymPy's `sympify`) gets one context for `x().item()`, not one
+    per depth of `x().item().item()...`."""
+    if not kind.startswith("api:") or ")." not in kind and "]." not in kind:
+        return kind
+    segments = kind[4:].split(".")
+    kept = [s for i, s in enumerate(segments) if not (i and s == segments[i - 1] and s.endswith((")", "]")))]
+    return kind if len(kept) == len(segments) else "api:" + ".".join(kept)
+
+
 def _bounded(kinds: frozenset[str]) -> frozenset[str]:
     """At most MAX_CONTEXT_KINDS kinds of an argument in a context (the first ones in order)."""
     return kinds if len(kinds) <= MAX_CONTEXT_KINDS else frozenset(sorted(kinds)[:MAX_CONTEXT_KINDS])
@@ -514,6 +537,12 @@ def _bounded(kinds: frozenset[str]) -> frozenset[str]:
 
 def _joined(kinds: Iterable[frozenset[str]]) -> frozenset[str]:
     return _bounded(functools.reduce(strings.join_kinds, kinds, frozenset()))
+
+
+def _within_bound(kept: frozenset[str], kinds: frozenset[str]) -> frozenset[str]:
+    """``kept`` and ``kinds`` joined, unless that is more than MAX_CONTEXT_KINDS: then ``kept``."""
+    joined = strings.join_kinds(kept, kinds)
+    return joined if len(joined) <= MAX_CONTEXT_KINDS else kept
 
 
 def _function_arguments(context: Context) -> frozenset[str]:

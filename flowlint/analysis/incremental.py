@@ -22,7 +22,8 @@ from collections.abc import Callable, Mapping
 
 from flowlint import ir
 from flowlint.analysis.engine import Engine, EngineState
-from flowlint.analysis.relevance import import_graph, importers, relation
+from flowlint.analysis.module_graph import import_graph, importers
+from flowlint.analysis.relevance import relation
 from flowlint.program import Program
 
 _POSITIONS = frozenset({"span", "header_lines"})

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from flowlint.analysis.models import compile_pattern, name_root, pattern_root
 from flowlint.analysis.policy_patterns import PolicyPattern, policy_patterns
-from flowlint.analysis.relevance import import_graph, importers
+from flowlint.analysis.module_graph import import_graph, importers
 from flowlint.discover import SourceFile
 from flowlint.policy.model import EntryRef, Policy
 from flowlint.program import Program

@@ -7,8 +7,8 @@ down into callees (analysed on demand, in the context of the call), up to caller
 returns and arguments changed in place) and sideways through stored state. Callers of a
 module's functions import it, so the entry points of the analysis are the functions, module
 body and class bodies of the source modules and of every module importing one of them,
-transitively (the importers over-approximate the callers). A module that only the entry
-points import is analysed where they call it, not as a whole.
+transitively (the importers over-approximate the callers: `flowlint.analysis.module_graph`). A
+module that only the entry points import is analysed where they call it, not as a whole.
 
 What the analysed code reads of stored state must be complete too: the kinds of an instance
 field (`self.db = sqlite3.connect(...)` in `__init__` makes `self.db.execute` a sink), a module
@@ -93,36 +93,6 @@ def source_modules(program: Program, models: Models) -> set[str] | None:
         elif models.param_sources and any(models.param_sources(f"{f.qualname}:{p.name}")
                                           for f in module.functions for p in f.params):
             found.add(module.name)
-    return found
-
-
-def import_graph(program: Program) -> dict[str, set[str]]:
-    """Project module -> the project modules it imports (at any depth of its code)."""
-    graph: dict[str, set[str]] = {name: set() for name in program.modules}
-    for module in program.modules.values():
-        for name in program.imported_names(module):
-            target = program.project_module_of(name)
-            if target is not None and target != module.name:
-                graph[module.name].add(target)
-    return graph
-
-
-def importers(graph: dict[str, set[str]], starts: Iterable[str]) -> set[str]:
-    """`starts` and every module importing one of them, directly or through others."""
-    imported_by: dict[str, set[str]] = {}
-    for importer, targets in graph.items():
-        for target in targets:
-            imported_by.setdefault(target, set()).add(importer)
-    return _closure(set(starts), imported_by)
-
-
-def _closure(found: set[str], edges: dict[str, set[str]]) -> set[str]:
-    stack = list(found)
-    while stack:
-        for neighbour in edges.get(stack.pop(), ()):
-            if neighbour not in found:
-                found.add(neighbour)
-                stack.append(neighbour)
     return found
 
 

@@ -59,6 +59,8 @@ class IRBuilder:
         self.classes: list[ir.Class] = []
         self.directives: list[ir.Directive] = []
         self.imports: list[ir.ImportName] = []
+        self.bare_reads: set[str] = set()  # names the module's code reads other than as `name.attr`
+        self.dotted_reads: set[str] = set()  # `name.attr`, `name.attr.attr`, ... that it reads
         self.scopes: list[_Scope] = []
         self.defined: set[str] = set()
         self.stmt_lines: tuple[int, int] = (0, 0)
@@ -122,7 +124,8 @@ class IRBuilder:
             name=self.module, path=self.path, is_package=self.is_package, body=body_name,
             functions=tuple(self.functions), classes=tuple(self.classes),
             directives=tuple(sorted(self.directives, key=lambda d: (d.line, d.column))),
-            lines=self.lines, imports=tuple(self.imports),
+            lines=self.lines, imports=tuple(self.imports), bare_reads=frozenset(self.bare_reads),
+            dotted_reads=frozenset(self.dotted_reads),
         )
 
     def _collect_comments(self) -> None:
@@ -416,7 +419,7 @@ class IRBuilder:
         if isinstance(node, (cst.Tuple, cst.List)):
             return ir.Unpack(tuple(self._unpack_element(e) for e in node.elements), self.span(node))
         if isinstance(node, cst.Attribute):
-            return ir.Attr(self.expr(node.value), node.attr.value, self.span(node))
+            return self.expr(node)  # type: ignore[return-value]  # an attribute: ir.Attr
         if isinstance(node, cst.Subscript):
             return self.subscript(node)
         if isinstance(node, cst.StarredElement):
@@ -434,9 +437,19 @@ class IRBuilder:
         if isinstance(node, cst.Name):
             if node.value in ("True", "False", "None"):
                 return ir.Const({"True": True, "False": False, "None": None}[node.value], span)
+            self.bare_reads.add(node.value)
             return ir.Name(node.value, span)
         if isinstance(node, cst.Attribute):
-            return ir.Attr(self.expr(node.value), node.attr.value, span)
+            value = node.value
+            if isinstance(value, cst.Name) and value.value not in ("True", "False", "None"):
+                self.dotted_reads.add(f"{value.value}.{node.attr.value}")
+                return ir.Attr(ir.Name(value.value, self.span(value)), node.attr.value, span)
+            inner = self.expr(value)
+            if isinstance(value, cst.Attribute) and isinstance(inner, ir.Attr):
+                dotted = _attribute_path(inner)
+                if dotted is not None:
+                    self.dotted_reads.add(f"{dotted}.{node.attr.value}")
+            return ir.Attr(inner, node.attr.value, span)
         if isinstance(node, cst.Call):
             return self.call(node)
         if isinstance(node, cst.Subscript):
@@ -631,3 +644,14 @@ def _literal(node: cst.CSTNode) -> int | str | float | bool | bytes | None:
     except (ValueError, SyntaxError, TypeError):
         return None
     return None
+
+
+def _attribute_path(expr: ir.Expr) -> str | None:
+    """`a.b.c` for a name followed by attributes, else None."""
+    parts = []
+    while isinstance(expr, ir.Attr):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ir.Name):
+        return None
+    return ".".join([expr.id, *reversed(parts)])
