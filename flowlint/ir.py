@@ -22,19 +22,6 @@ _CLASS_RECEIVERS = frozenset({"__new__", "__init_subclass__", "__class_getitem__
 MUTATORS = frozenset({"append", "extend", "add", "update", "insert", "write", "writelines", "appendleft",
                       "extendleft", "put", "put_nowait", "push", "setdefault"})
 
-def node(cls: type) -> type:
-    """An IR class: a frozen dataclass with slots (a third less memory than instance
-    dictionaries: every project module's IR stays loaded for the whole run), pickled as its
-    constructor's arguments (about twice as fast to load as the generic slot state)."""
-    cls = dataclass(frozen=True, slots=True)(cls)
-    fields = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
-    if len(dataclasses.fields(cls)) == 1:
-        cls.__reduce__ = lambda self: (cls, (fields(self),))
-    else:
-        cls.__reduce__ = lambda self: (cls, fields(self))
-    return cls
-
-
 # 1-based line, 1-based column, end line, end column (exclusive, 1-based)
 Span = tuple[int, int, int, int]
 NO_SPAN: Span = (0, 0, 0, 0)
@@ -42,20 +29,20 @@ NO_SPAN: Span = (0, 0, 0, 0)
 # ---------------------------------------------------------------- expressions
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Name:
     id: str
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Attr:
     value: Expr
     attr: str
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Subscript:
     """`value[key]`: `key` is a literal (int/str/...), or None when unknown or a slice."""
 
@@ -67,20 +54,20 @@ class Subscript:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Const:
     value: Union[int, str, float, bool, bytes, tuple, None]
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Arg:
     value: Expr
     keyword: str | None = None
     star: int = 0  # 1: *args, 2: **kwargs
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Call:
     func: Expr
     args: tuple[Arg, ...]
@@ -88,7 +75,7 @@ class Call:
     stmt_lines: tuple[int, int]  # first and last line of the statement that contains the call
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Collection:
     """A literal list/tuple/set/dict; for dicts `keys` parallels `items` (None key: `**spread`)."""
 
@@ -98,7 +85,7 @@ class Collection:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Combine:
     """A value computed from its parts (f-string, `+`, `%`, `-x`): taint is the union. `op` says
     how known text combines: "concat" (f-string parts in order, literal text as `Const`; `+`),
@@ -109,7 +96,7 @@ class Combine:
     op: str = ""
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class IfExp:
     """`body if test else orelse`: the value is either branch (kinds and fields included)."""
 
@@ -119,7 +106,7 @@ class IfExp:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class BoolOp:
     """`a and b`, `a or b` (the value is either part) and `not a` (a bool): kept apart from
     `Combine` because guards read them: `if not is_safe(x): return`."""
@@ -129,7 +116,7 @@ class BoolOp:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Opaque:
     """A value that carries no personal data (a comparison, `not x`, `len`-like results of
     operators); its parts are still evaluated for the calls they contain. For a comparison,
@@ -140,7 +127,7 @@ class Opaque:
     ops: tuple[str, ...] = ()
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class FuncRef:
     """A function or class object defined here (lambda, or a nested def evaluated as a value)."""
 
@@ -148,7 +135,7 @@ class FuncRef:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Comprehension:
     """`[elt for ...]`: a call of the generator function `func` with the first iterable."""
 
@@ -158,26 +145,26 @@ class Comprehension:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Await:
     value: Expr
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Yield:
     value: Expr | None
     is_from: bool
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Starred:
     value: Expr
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Walrus:
     target: str
     value: Expr
@@ -190,7 +177,7 @@ Expr = Union[Name, Attr, Subscript, Const, Call, Collection, Combine, IfExp, Boo
 # ---------------------------------------------------------------- assignment targets
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Unpack:
     """`a, (b, *c) = ...`: positional targets; at most one is `Starred`."""
 
@@ -203,51 +190,51 @@ Target = Union[Name, Attr, Subscript, Unpack, Starred]
 # ---------------------------------------------------------------- statements
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Assign:
     targets: tuple[Target, ...]
     value: Expr
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class AugAssign:
     target: Target
     value: Expr
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class ExprStmt:
     value: Expr
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Return:
     value: Expr | None
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Raise:
     value: Expr | None
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Delete:
     targets: tuple[Target, ...]
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Jump:
     kind: str  # "break" | "continue"
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class If:
     test: Expr
     body: Block
@@ -255,7 +242,7 @@ class If:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class While:
     test: Expr
     body: Block
@@ -263,7 +250,7 @@ class While:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class For:
     target: Target
     iterable: Expr
@@ -272,7 +259,7 @@ class For:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Handler:
     type: Expr | None
     name: str | None
@@ -280,7 +267,7 @@ class Handler:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Try:
     body: Block
     handlers: tuple[Handler, ...]
@@ -289,14 +276,14 @@ class Try:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class With:
     items: tuple[tuple[Expr, Target | None], ...]
     body: Block
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Capture:
     """A name bound by a match pattern to a part of the subject (`path` of attr/index keys)."""
 
@@ -305,7 +292,7 @@ class Capture:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class MatchCase:
     captures: tuple[Capture, ...]
     guard: Expr | None
@@ -314,14 +301,14 @@ class MatchCase:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Match:
     subject: Expr
     cases: tuple[MatchCase, ...]
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class ImportName:
     """`import a.b as c` / `from .m import x as y`: binds `local` to the module or member `target`.
 
@@ -336,13 +323,13 @@ class ImportName:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Import:
     names: tuple[ImportName, ...]
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Define:
     """A nested `def`/`class` statement binding `name` to the function or class `qualname`."""
 
@@ -359,7 +346,7 @@ Block = tuple[Stmt, ...]
 # ---------------------------------------------------------------- definitions
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Param:
     name: str
     kind: str  # "posonly" | "normal" | "vararg" | "kwonly" | "kwarg"
@@ -368,7 +355,7 @@ class Param:
     span: Span
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Function:
     qualname: str  # "pkg.mod.Class.method", "pkg.mod.f.<locals>.g", "pkg.mod.<lambda@12:5>"
     name: str
@@ -409,7 +396,7 @@ class Function:
         return self.cls is not None and ("classmethod" in self.decorator_names or self.name in _CLASS_RECEIVERS)
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Class:
     qualname: str
     name: str
@@ -422,7 +409,7 @@ class Class:
     header_lines: tuple[int, int]
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Directive:
     """A `# flowlint: ...` comment: its text after the colon, and where it is."""
 
@@ -431,7 +418,7 @@ class Directive:
     column: int
 
 
-@node
+@dataclass(frozen=True, slots=True)
 class Module:
     name: str
     path: str  # relative to the project root, "/"-separated
@@ -473,3 +460,21 @@ def walk(node: object) -> Iterator[object]:
 # type -> the fields of its instances that may hold nodes (every field of an IR dataclass; None:
 # not a node), filled as types are met: `dataclasses.fields` on every node would cost more
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _pickled_by_constructor(cls: type) -> None:
+    """Pickle an IR class as its constructor's arguments: about twice as fast to load as the
+    generic state of a slotted dataclass (the IR cache loads every module of a project)."""
+    fields = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+    if len(dataclasses.fields(cls)) == 1:
+        cls.__reduce__ = lambda self: (cls, (fields(self),))  # type: ignore[method-assign]
+    else:
+        cls.__reduce__ = lambda self: (cls, fields(self))  # type: ignore[method-assign]
+
+
+# IR classes are frozen dataclasses with slots: a third less memory than instance dictionaries
+# (every module's IR stays loaded for the whole run)
+for _cls in [value for value in list(globals().values())
+             if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == __name__]:
+    _pickled_by_constructor(_cls)
+del _cls
