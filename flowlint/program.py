@@ -112,6 +112,15 @@ class Program:
             return frozenset({self._bound_kind(current, name), "module"})
         return self._from_kinds(current, name, name.member, None)
 
+    def bound_name(self, current: str, name: ir.ImportName) -> str:
+        """The dotted name one import (not a star import) binds its local name to: `import a.b`
+        binds `a`, `import a.b as c` binds `a.b`, `from m import x` submodule `m.x` or member
+        `m.x` (project modules by their canonical names)."""
+        target = self.resolve_module_name(current, name.module, name.level)
+        if name.member is None:
+            return target.split(".", 1)[0] if name.bind_root else target
+        return self.submodule(target, name.member) or f"{target}.{name.member}"
+
     def imported_names(self, module: ir.Module) -> frozenset[str]:
         """The absolute dotted names every import of the module (at any depth) denotes, project
         modules by their canonical names: `import a.b` gives `a.b`, `from .m import x` in package

@@ -117,14 +117,9 @@ class _Graph:
             return False
         if name in program.static_symbols.get(package, {}):
             return True
-        submodule = f"{package}.{name}"
-        for imp in program.modules[package].imports:
-            if imp.local == name and imp.member != "*":
-                target = program.resolve_module_name(package, imp.module, imp.level)
-                denoted = target if imp.member is None else program.submodule(target, imp.member)
-                if denoted != submodule:  # not `from . import name`
-                    return True
-        return False
+        submodule = program.submodule(package, name)
+        return any(imp.local == name and imp.member != "*" and program.bound_name(package, imp) != submodule
+                   for imp in program.modules[package].imports)  # not `from . import name`
 
     def _objects(self, modules: Iterable[str]) -> set[str]:
         """Module objects: their own code and every name they import (attributes of the object)."""

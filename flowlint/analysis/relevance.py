@@ -161,11 +161,10 @@ class StoreWriters:
             program = self.program
             found = []
             for node in program.modules[module].imports:
-                target = program.resolve_module_name(module, node.module, node.level)
-                if node.member is None:
-                    found.append((node.local, target.split(".", 1)[0] if node.bind_root else target))
-                else:  # `from module import *` binds every name: "*"
-                    found.append(("*", target) if node.member == "*" else (node.local, f"{target}.{node.member}"))
+                if node.member == "*":  # binds every name of the module
+                    found.append(("*", program.resolve_module_name(module, node.module, node.level)))
+                else:
+                    found.append((node.local, program.bound_name(module, node)))
             self._imports[module] = found
         return self._imports[module]
 

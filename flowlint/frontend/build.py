@@ -441,15 +441,12 @@ class IRBuilder:
             return ir.Name(node.value, span)
         if isinstance(node, cst.Attribute):
             value = node.value
+            dotted = _dotted(node)
+            if not dotted.startswith("."):  # a name followed by attributes (else `f().x`: ".x")
+                self.dotted_reads.add(dotted)
             if isinstance(value, cst.Name) and value.value not in ("True", "False", "None"):
-                self.dotted_reads.add(f"{value.value}.{node.attr.value}")
                 return ir.Attr(ir.Name(value.value, self.span(value)), node.attr.value, span)
-            inner = self.expr(value)
-            if isinstance(value, cst.Attribute) and isinstance(inner, ir.Attr):
-                dotted = _attribute_path(inner)
-                if dotted is not None:
-                    self.dotted_reads.add(f"{dotted}.{node.attr.value}")
-            return ir.Attr(inner, node.attr.value, span)
+            return ir.Attr(self.expr(value), node.attr.value, span)
         if isinstance(node, cst.Call):
             return self.call(node)
         if isinstance(node, cst.Subscript):
@@ -644,14 +641,3 @@ def _literal(node: cst.CSTNode) -> int | str | float | bool | bytes | None:
     except (ValueError, SyntaxError, TypeError):
         return None
     return None
-
-
-def _attribute_path(expr: ir.Expr) -> str | None:
-    """`a.b.c` for a name followed by attributes, else None."""
-    parts = []
-    while isinstance(expr, ir.Attr):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ir.Name):
-        return None
-    return ".".join([expr.id, *reversed(parts)])
